@@ -1,0 +1,68 @@
+/* alloc.c - the allocator cardless goes through, with a failure-injection hook for tests. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cardless/alloc.h"
+
+#include "base/banned.h"
+
+static unsigned long alloc_count; /* allocations since the hook was last set */
+static unsigned long alloc_fail;  /* fail the allocation with this count; 0 = never */
+
+static bool
+should_fail(void)
+{
+    alloc_count++;
+    return alloc_fail != 0 && alloc_count == alloc_fail;
+}
+
+void *
+cl_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n != 0 ? n : 1);
+}
+
+void *
+cl_calloc(size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    if (should_fail())
+        return NULL;
+    return calloc(count != 0 ? count : 1, size != 0 ? size : 1);
+}
+
+void *
+cl_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n != 0 ? n : 1);
+}
+
+void
+cl_free(void *p)
+{
+    free(p);
+}
+
+void
+cl_wipe(void *p, size_t n)
+{
+    if (p != NULL && n != 0)
+        OPENSSL_cleanse(p, n);
+}
+
+unsigned long
+cl_alloc_fail_at(unsigned long n)
+{
+    unsigned long made = alloc_count;
+
+    alloc_count = 0;
+    alloc_fail = n;
+    return made;
+}
