@@ -1,0 +1,157 @@
+/*
+ * digest.c - SHA-2 (FIPS 180-4), HMAC (RFC 2104) and HKDF (RFC 5869) through OpenSSL 3's
+ * EVP_Q_digest, EVP_MAC "HMAC" and EVP_KDF "HKDF".
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include "cardless/alloc.h"
+#include "crypto/crypto_int.h"
+
+#include "base/banned.h"
+
+static const struct {
+    enum cl_hash_alg alg;
+    size_t len;
+    const char *name; /* as specifications write it */
+    const char *md;   /* as OpenSSL fetches it */
+} hashes[] = {
+    {CL_HASH_SHA256, 32, "SHA-256", "SHA2-256"},
+    {CL_HASH_SHA384, 48, "SHA-384", "SHA2-384"},
+    {CL_HASH_SHA512, 64, "SHA-512", "SHA2-512"},
+};
+
+static int
+find(enum cl_hash_alg alg)
+{
+    for (size_t i = 0; i < CL_ARRAY_LEN(hashes); i++)
+        if (hashes[i].alg == alg)
+            return (int)i;
+    return -1;
+}
+
+size_t
+cl_hash_len(enum cl_hash_alg alg)
+{
+    int i = find(alg);
+
+    return i < 0 ? 0 : hashes[i].len;
+}
+
+const char *
+cl_hash_name(enum cl_hash_alg alg)
+{
+    int i = find(alg);
+
+    return i < 0 ? NULL : hashes[i].name;
+}
+
+const char *
+cl_crypto_md_name(enum cl_hash_alg alg)
+{
+    int i = find(alg);
+
+    return i < 0 ? NULL : hashes[i].md;
+}
+
+cl_err
+cl_hash(enum cl_hash_alg alg, struct cl_bytes msg, uint8_t *out, struct cl_error *err)
+{
+    const char *md = cl_crypto_md_name(alg);
+    size_t n = 0;
+    cl_err rc = CL_OK;
+
+    if (md == NULL)
+        return cl_fail(err, CL_ERR_UNSUPPORTED, "alg", "unknown hash algorithm");
+    if (out == NULL)
+        return cl_fail(err, CL_ERR_USAGE, NULL, "no place for the digest");
+    if (EVP_Q_digest(NULL, md, NULL, msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, out,
+                     &n) != 1 ||
+        n != cl_hash_len(alg)) {
+        memset(out, 0, cl_hash_len(alg));
+        rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "%s failed", cl_hash_name(alg));
+    }
+    ERR_clear_error();
+    return rc;
+}
+
+cl_err
+cl_hmac(enum cl_hash_alg alg, struct cl_bytes key, struct cl_bytes msg, uint8_t *out,
+        struct cl_error *err)
+{
+    const char *md = cl_crypto_md_name(alg);
+    size_t n = 0;
+    cl_err rc = CL_OK;
+
+    if (md == NULL)
+        return cl_fail(err, CL_ERR_UNSUPPORTED, "alg", "unknown hash algorithm");
+    if (out == NULL)
+        return cl_fail(err, CL_ERR_USAGE, NULL, "no place for the MAC");
+    /* an empty key is a key of zeros (RFC 2104 §2); OpenSSL wants a pointer all the same */
+    if (EVP_Q_mac(NULL, "HMAC", NULL, md, NULL, key.len != 0 ? key.ptr : (const uint8_t *)"",
+                  key.len, msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, out,
+                  cl_hash_len(alg), &n) == NULL ||
+        n != cl_hash_len(alg)) {
+        cl_wipe(out, cl_hash_len(alg));
+        rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "HMAC-%s failed", cl_hash_name(alg));
+    }
+    ERR_clear_error();
+    return rc;
+}
+
+cl_err
+cl_hkdf(enum cl_hash_alg alg, struct cl_bytes salt, struct cl_bytes ikm, struct cl_bytes info,
+        uint8_t *out, size_t out_len, struct cl_error *err)
+{
+    const char *md = cl_crypto_md_name(alg);
+    EVP_KDF *kdf = NULL;
+    EVP_KDF_CTX *ctx = NULL;
+    OSSL_PARAM params[5];
+    size_t np = 0;
+    cl_err rc;
+
+    if (md == NULL)
+        return cl_fail(err, CL_ERR_UNSUPPORTED, "alg", "unknown hash algorithm");
+    if (out == NULL || out_len == 0)
+        return cl_fail(err, CL_ERR_USAGE, NULL, "no place for the output key material");
+    /* RFC 5869 §2.3: L <= 255*HashLen */
+    if (out_len > 255 * cl_hash_len(alg))
+        return cl_fail(err, CL_ERR_USAGE, "length", "HKDF output is longer than 255 blocks");
+
+    params[np++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
+    params[np++] = OSSL_PARAM_construct_octet_string(
+        OSSL_KDF_PARAM_KEY, (void *)(ikm.len != 0 ? ikm.ptr : (const uint8_t *)""), ikm.len);
+    /* RFC 5869 §2.2: an absent salt is HashLen zeros, as OpenSSL does without the parameter */
+    if (salt.len != 0)
+        params[np++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt.ptr, salt.len);
+    if (info.len != 0)
+        params[np++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info.ptr, info.len);
+    params[np] = OSSL_PARAM_construct_end();
+
+    kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+    if (ctx == NULL) {
+        rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "cannot start HKDF");
+        goto out;
+    }
+    if (EVP_KDF_derive(ctx, out, out_len, params) != 1) {
+        /* OpenSSL 3.0 caps info at 1024 bytes; anything else here is its failure */
+        rc = cl_fail(err, info.len > 1024 ? CL_ERR_TOO_LARGE : CL_ERR_CRYPTO, "info",
+                     "HKDF-%s derivation failed", cl_hash_name(alg));
+        cl_wipe(out, out_len);
+        goto out;
+    }
+    rc = CL_OK;
+out:
+    ERR_clear_error();
+    EVP_KDF_CTX_free(ctx); /* clears the key material it copied */
+    EVP_KDF_free(kdf);
+    return rc;
+}
