@@ -38,7 +38,7 @@ CL_API CL_NODISCARD cl_err cl_x509_cert_from_der(struct cl_bytes der, struct cl_
                                                  struct cl_error *err);
 /** Drop one reference; NULL does nothing. */
 CL_API void cl_x509_cert_free(struct cl_x509_cert *cert);
-/** Another reference to the same certificate (not thread safe: take it on one thread). */
+/** Another reference to the same certificate (cheap; both must be freed). */
 CL_API struct cl_x509_cert *cl_x509_cert_ref(struct cl_x509_cert *cert);
 
 /** A growable list of certificates: a chain (leaf first) or a set of trust anchors. */

@@ -42,7 +42,7 @@ cert_new(X509 *x, const uint8_t *der, size_t der_len, struct cl_x509_cert **out,
     c->x509 = x;
     c->der = copy;
     c->der_len = der_len;
-    c->refs = 1;
+    atomic_init(&c->refs, 1u);
     *out = c;
     return CL_OK;
 }
@@ -99,7 +99,7 @@ cl_x509_cert_from_der(struct cl_bytes der, struct cl_x509_cert **out, struct cl_
 void
 cl_x509_cert_free(struct cl_x509_cert *cert)
 {
-    if (cert == NULL || --cert->refs > 0)
+    if (cert == NULL || atomic_fetch_sub(&cert->refs, 1u) != 1u)
         return;
     X509_free(cert->x509);
     cl_free(cert->der);
@@ -110,7 +110,7 @@ struct cl_x509_cert *
 cl_x509_cert_ref(struct cl_x509_cert *cert)
 {
     if (cert != NULL)
-        cert->refs++;
+        atomic_fetch_add(&cert->refs, 1u);
     return cert;
 }
 

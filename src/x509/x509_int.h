@@ -5,6 +5,8 @@
 #ifndef CARDLESS_X509_INT_H
 #define CARDLESS_X509_INT_H
 
+#include <stdatomic.h>
+
 #include <openssl/x509.h>
 
 #include "cardless/x509.h"
@@ -13,7 +15,7 @@ struct cl_x509_cert {
     X509 *x509;   /* parsed form */
     uint8_t *der; /* the DER as received (or as made), cl_malloc'd */
     size_t der_len;
-    unsigned refs;
+    atomic_uint refs;
 };
 
 /** Wrap x (ownership passes to the certificate, also on failure) with its DER encoding. */
