@@ -7,6 +7,9 @@
 
 #include "base/banned.h"
 
+static void fill(struct cl_error *err, cl_err code, const char *where, const char *fmt, va_list ap)
+    CL_PRINTF(4, 0);
+
 static void
 fill(struct cl_error *err, cl_err code, const char *where, const char *fmt, va_list ap)
 {
