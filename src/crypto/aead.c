@@ -50,7 +50,7 @@ cl_aes256gcm_seal(const uint8_t key[32], const uint8_t iv[12], struct cl_bytes a
     }
     rc = CL_OK;
 out:
-    if (rc != CL_OK) { /* take back what was reserved */
+    if (rc != CL_OK && out->len > start) { /* take back what was reserved */
         cl_wipe(out->ptr + start, out->len - start);
         out->len = start;
     }
@@ -104,7 +104,8 @@ cl_aes256gcm_open(const uint8_t key[32], const uint8_t iv[12], struct cl_bytes a
     }
     rc = CL_OK;
 out:
-    if (rc != CL_OK) { /* nothing appended: wipe the unauthenticated plaintext */
+    /* nothing appended on failure: wipe the unauthenticated plaintext and take it back */
+    if (rc != CL_OK && out->len > start) {
         cl_wipe(out->ptr + start, out->len - start);
         out->len = start;
     }
