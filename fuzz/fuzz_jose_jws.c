@@ -1,0 +1,67 @@
+/* fuzz_jose_jws.c - cl_jws_parse + cl_jws_verify with the RFC 7515 A.3 public key, then the
+ * claim checks and x5c reader on whatever parses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cardless/jose.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* RFC 7515 A.3 public key, as a JWK */
+static const char a3_jwk[] = "{\"kty\":\"EC\",\"crv\":\"P-256\","
+                             "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+                             "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}";
+
+static struct cl_key *
+fixed_key(void)
+{
+    static struct cl_key *key; /* one for the process: reachable, not leaked */
+
+    if (key == NULL && cl_jwk_parse(cl_bytes_str(a3_jwk), NULL, 0, &key, NULL) != CL_OK)
+        abort();
+    return key;
+}
+
+static void
+one(const uint8_t *data, size_t size, unsigned flags)
+{
+    static const char *const crit[] = {"exp", NULL};
+    struct cl_arena a;
+    struct cl_jws jws;
+    struct cl_jws_opts opts = cl_jws_opts_default();
+    struct cl_jwt_check chk = {0};
+    struct cl_bytes *certs;
+    size_t n;
+    cl_err rc;
+
+    opts.max_bytes = 1 << 16; /* limits in the harness: bugs, not timeouts */
+    opts.json.max_bytes = 1 << 16;
+    opts.flags = flags;
+    opts.crit = crit;
+    cl_arena_init(&a, 4096, 1 << 20, 0);
+    if (cl_jws_parse(&a, cl_bytes_of(data, size), &opts, &jws, NULL) == CL_OK) {
+        /* invariants: the signing input is the received prefix before the second dot */
+        if (jws.signing_input.ptr != data || jws.signing_input.len >= size ||
+            data[jws.signing_input.len] != '.' || !json_is_object(jws.header) ||
+            jws.alg_name == NULL || ((flags & CL_JWS_PAYLOAD_JSON) && !json_is_object(jws.claims)))
+            abort();
+        rc = cl_jws_verify(&jws, fixed_key(), CL_JOSE_ALGS_ALL, NULL);
+        chk.now = 1300819379;
+        chk.leeway = 60;
+        chk.aud = "rp";
+        if (jws.claims != NULL)
+            rc = cl_jwt_check_claims(jws.claims, &chk, NULL);
+        (void)rc; /* any verdict will do: no crash, no leak */
+        if (cl_jws_x5c(&a, &jws, &certs, &n, NULL) == CL_OK && (n == 0 || certs == NULL))
+            abort();
+    }
+    cl_arena_fini(&a);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    one(data, size, 0);
+    one(data, size, CL_JWS_PAYLOAD_JSON);
+    return 0;
+}
