@@ -1,0 +1,56 @@
+# cardless - the README's commands. Every target installs what is missing first (Debian 12,
+# apt-get), so a fresh machine needs nothing done by hand.
+#   make demo    release build, then the end-to-end scenario (scripts/demo.sh)
+#   make test    Debug build with ASan+UBSan, every test through ctest (summary last)
+#   make bench   release build, benchmarks: a table and build/bench.json
+#   make fuzz    libFuzzer harnesses with clang, each for FUZZ_SECONDS (default 60)
+
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+
+DEB_BUILD := cmake ninja-build pkg-config gcc libc6-dev make openssl ca-certificates \
+             libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev
+DEB_FUZZ := clang libclang-rt-14-dev
+
+.PHONY: all deps demo test bench fuzz release debug clean format
+
+all: release
+
+deps:
+	@scripts/install-deps.sh $(DEB_BUILD)
+
+$(BUILD)/release/build.ninja: | deps
+	cmake -S . -B $(BUILD)/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCARDLESS_TESTS=OFF
+
+release: deps $(BUILD)/release/build.ninja
+	cmake --build $(BUILD)/release -j $(JOBS)
+
+$(BUILD)/debug/build.ninja: | deps
+	cmake -S . -B $(BUILD)/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCARDLESS_SANITIZE=ON
+
+debug: deps $(BUILD)/debug/build.ninja
+	cmake --build $(BUILD)/debug -j $(JOBS)
+
+demo: release
+	@scripts/demo.sh $(BUILD)/release/cardless $(BUILD)/demo
+
+test: debug
+	cd $(BUILD)/debug && ctest --output-on-failure -j $(JOBS)
+
+bench: release
+	@bench/run.sh $(BUILD)/release $(BUILD)/bench.json
+
+fuzz: deps
+	@scripts/install-deps.sh $(DEB_FUZZ)
+	CC=clang cmake -S . -B $(BUILD)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DCARDLESS_FUZZ=ON -DCARDLESS_WERROR=OFF
+	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	@scripts/fuzz.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR OUT.json - run every benchmark of a release build and collect the figures.
+# Peers measured in the same run: `openssl speed ecdsap256` (the physical bound of ES256).
+set -euo pipefail
+build=$1
+out=$2
+secs=${BENCH_SECONDS:-2}
+rm -f "$out"
+echo "bench: measuring openssl speed ecdsap256 (${secs}s per operation, one core)"
+speed=$(openssl speed -seconds "$secs" ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1), $NF}')
+sign=$(echo "$speed" | awk '{print $1}')
+verify=$(echo "$speed" | awk '{print $2}')
+echo "bench: openssl: ${sign:-?} sign/s, ${verify:-?} verify/s"
+echo
+"$build/bench/bench_core" --seconds "$secs" --json "$out" \
+    ${sign:+--openssl-sign "$sign"} ${verify:+--openssl-verify "$verify"}
+echo
+echo "bench: figures written to $out"
