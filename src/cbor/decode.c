@@ -393,7 +393,7 @@ static cl_err
 read_item(struct dec *d, struct cl_cbor *item)
 {
     size_t start = d->pos;
-    struct head h;
+    struct head h = {0}; /* gcc -O3 cannot see read_head() always writes it */
     cl_err rc;
 
     if ((rc = read_head(d, &h)) != CL_OK)
