@@ -5,6 +5,7 @@
 # openssl tool as an independent peer. Each later feature extends this scenario.
 set -euo pipefail
 cl=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
 work=$2
 rm -rf "$work"
 mkdir -p "$work"
@@ -32,5 +33,12 @@ echo "(rejected as expected)"
 step "4. A citizen's phone makes its holder (device) key; the wallet shares only the public half"
 "$cl" key new --out holder.key.pem
 "$cl" key pub --in holder.key.pem --jwk
+
+# Each feature adds its part of the story as scripts/demo.d/NN-name.sh, run in order with
+# CL (the program) and the working directory (with ca/ and holder.key.pem) in the environment.
+for part in "$here"/demo.d/*.sh; do
+    [ -e "$part" ] || continue
+    CL="$cl" bash "$part"
+done
 
 printf '\ndemo: done (files in %s)\n' "$work"

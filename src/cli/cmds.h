@@ -6,5 +6,9 @@
 
 extern const struct cli_noun cli_noun_key; /* cmd_key.c: P-256 keys */
 extern const struct cli_noun cli_noun_ca;  /* cmd_ca.c: IACA root and document signer */
+extern const struct cli_noun cli_noun_mdoc;     /* cmd_mdoc.c: ISO 18013-5 mdoc */
+extern const struct cli_noun cli_noun_sdjwt;    /* cmd_sdjwt.c: SD-JWT VC */
+extern const struct cli_noun cli_noun_status;   /* cmd_status.c: token status lists */
+extern const struct cli_noun cli_noun_benefits; /* cmd_benefits.c: welfare eligibility */
 
 #endif /* CARDLESS_CLI_CMDS_H */

@@ -13,6 +13,10 @@
 static const struct cli_noun *const nouns[] = {
     &cli_noun_key,
     &cli_noun_ca,
+    &cli_noun_mdoc,
+    &cli_noun_sdjwt,
+    &cli_noun_status,
+    &cli_noun_benefits,
 };
 
 static void
