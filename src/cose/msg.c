@@ -103,7 +103,7 @@ check_labels(const struct cl_cbor *map, const char *where, struct cl_error *err)
             continue;
         if (!is_int(k) || !cl_cbor_get_int(k, &v))
             return cl_fail(err, CL_ERR_INPUT, where,
-                           "header label %zu is neither an integer nor a text string", i);
+                           "the label of entry %zu is neither an integer nor a text string", i);
     }
     return CL_OK;
 }
