@@ -14,12 +14,23 @@ DEB_BUILD := cmake ninja-build pkg-config gcc libc6-dev make openssl ca-certific
              libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev
 DEB_FUZZ := clang libclang-rt-14-dev
 
-.PHONY: all deps demo test bench fuzz release debug clean format
+.PHONY: all deps interop-deps demo test bench fuzz release debug clean format
 
 all: release
 
 deps:
 	@scripts/install-deps.sh $(DEB_BUILD)
+
+# npm peers for the interoperability tests (tests/interop/package-lock.json pins them).
+interop-deps: deps
+	@if [ -f tests/interop/package-lock.json ]; then \
+	    command -v node >/dev/null && command -v npm >/dev/null || scripts/install-deps.sh nodejs npm; \
+	    if [ ! -f tests/interop/node_modules/.package-lock.json ] || \
+	       [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then \
+	        echo "interop: npm ci (tests/interop)"; \
+	        (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error); \
+	    fi; \
+	fi
 
 $(BUILD)/release/build.ninja: | deps
 	cmake -S . -B $(BUILD)/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCARDLESS_TESTS=OFF
@@ -36,7 +47,7 @@ debug: deps $(BUILD)/debug/build.ninja
 demo: release
 	@scripts/demo.sh $(BUILD)/release/cardless $(BUILD)/demo
 
-test: debug
+test: debug interop-deps
 	cd $(BUILD)/debug && ctest --output-on-failure -j $(JOBS)
 
 bench: release
