@@ -52,7 +52,7 @@ CL_API bool cl_status_parse_value(const char *s, unsigned *value);
 
 #define CL_STATUS_INFLATED_MAX ((size_t)16 << 20) /* default cap on the decompressed list */
 #define CL_STATUS_TOKEN_MAX ((size_t)16 << 20)    /* default largest token accepted */
-#define CL_STATUS_ENTRIES_MAX ((uint64_t)1 << 27) /* most entries in a table we build */
+#define CL_STATUS_ENTRIES_MAX ((uint64_t)1 << 24) /* most entries in a table we build */
 
 struct cl_status_limits {
     size_t max_token;    /* largest token (JWT text or CWT bytes) */
