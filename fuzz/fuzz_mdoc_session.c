@@ -1,0 +1,97 @@
+/*
+ * fuzz_mdoc_session.c - SessionEstablishment and SessionData (ISO/IEC 18013-5 §9.1.1.4) parsed
+ * and decrypted with fixed keys (the Annex D ephemeral keys) over a QR-handover transcript:
+ * no crash, no leak; a failure always names a status (10 or 11) and appends nothing.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cardless/mdoc_session.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* ISO/IEC 18013-5 Annex D: EDeviceKey and EReaderKey (x, y, d) */
+static const uint8_t dev[3][32] = {
+    {0x5a, 0x88, 0xd1, 0x82, 0xbc, 0xe5, 0xf4, 0x2e, 0xfa, 0x59, 0x94,
+     0x3f, 0x33, 0x35, 0x9d, 0x2e, 0x8a, 0x96, 0x8f, 0xf2, 0x89, 0xd9,
+     0x3e, 0x5f, 0xa4, 0x44, 0xb6, 0x24, 0x34, 0x31, 0x67, 0xfe},
+    {0xb1, 0x6e, 0x8c, 0xf8, 0x58, 0xdd, 0xc7, 0x69, 0x04, 0x07, 0xba,
+     0x61, 0xd4, 0xc3, 0x38, 0x23, 0x7a, 0x8c, 0xfc, 0xf3, 0xde, 0x6a,
+     0xa6, 0x72, 0xfc, 0x60, 0xa5, 0x57, 0xaa, 0x32, 0xfc, 0x67},
+    {0xc1, 0x91, 0x7a, 0x15, 0x79, 0x94, 0x9a, 0x04, 0x2f, 0x1b, 0xa9,
+     0xfc, 0x53, 0xa2, 0xdf, 0x9b, 0x1b, 0xc4, 0x7a, 0xdf, 0x31, 0xc1,
+     0x0f, 0x81, 0x3e, 0xd7, 0x57, 0x02, 0xd1, 0xc1, 0xf1, 0x36},
+};
+static const uint8_t rdr[3][32] = {
+    {0x60, 0xe3, 0x39, 0x23, 0x85, 0x04, 0x1f, 0x51, 0x40, 0x30, 0x51,
+     0xf2, 0x41, 0x55, 0x31, 0xcb, 0x56, 0xdd, 0x3f, 0x99, 0x9c, 0x71,
+     0x68, 0x70, 0x13, 0xaa, 0xc6, 0x76, 0x8b, 0xc8, 0x18, 0x7e},
+    {0xe5, 0x8d, 0xeb, 0x8f, 0xdb, 0xe9, 0x07, 0xf7, 0xdd, 0x53, 0x68,
+     0x24, 0x55, 0x51, 0xa3, 0x47, 0x96, 0xf7, 0xd2, 0x21, 0x5c, 0x44,
+     0x0c, 0x33, 0x9b, 0xb0, 0xf7, 0xb6, 0x7b, 0xec, 0xcd, 0xfa},
+    {0xde, 0x3b, 0x4b, 0x9e, 0x5f, 0x72, 0xdd, 0x9b, 0x58, 0x40, 0x6a,
+     0xe3, 0x09, 0x14, 0x34, 0xda, 0x48, 0xa6, 0xf9, 0xfd, 0x01, 0x0d,
+     0x88, 0xfc, 0xb0, 0x95, 0x8e, 0x2c, 0xeb, 0xec, 0x94, 0x7c},
+};
+
+static struct cl_key *
+key(const uint8_t k[3][32])
+{
+    struct cl_key *out = NULL;
+
+    if (cl_key_from_coords(CL_CURVE_P256, cl_bytes_of(k[0], 32), cl_bytes_of(k[1], 32),
+                           cl_bytes_of(k[2], 32), &out, NULL) != CL_OK)
+        abort();
+    return out;
+}
+
+static void
+check_failure(cl_err rc, const struct cl_buf *pt)
+{
+    int st = cl_mdoc_session_error_status(rc);
+
+    if (pt->len != 0 || (st != CL_MDOC_STATUS_DECRYPT_ERROR && st != CL_MDOC_STATUS_CBOR_ERROR))
+        abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct cl_key *edevice, *ereader;
+    static struct cl_buf engagement;
+    struct cl_mdoc_session *s = NULL, *r = NULL;
+    struct cl_buf pt;
+    int64_t status;
+    cl_err rc;
+
+    if (edevice == NULL) { /* once: the mdoc's engagement without retrieval methods */
+        edevice = key(dev);
+        ereader = key(rdr);
+        cl_buf_init(&engagement);
+        if (cl_mdoc_engagement_build(edevice, NULL, 0, &engagement, NULL) != CL_OK)
+            abort();
+    }
+    cl_buf_init(&pt);
+    /* as the mdoc's first message */
+    rc = cl_mdoc_session_accept(cl_buf_bytes(&engagement), cl_bytes_of(NULL, 0), edevice,
+                                cl_bytes_of(data, size), &s, &pt, NULL);
+    if (rc != CL_OK)
+        check_failure(rc, &pt);
+    else if (s == NULL || cl_mdoc_session_is_closed(s))
+        abort();
+    cl_mdoc_session_free(s);
+    cl_buf_reset(&pt);
+    /* as a later SessionData to the reader, in a session made with the same keys */
+    rc = cl_mdoc_session_reader_new(cl_buf_bytes(&engagement), cl_bytes_of(NULL, 0), ereader, &r,
+                                    NULL);
+    if (rc != CL_OK)
+        abort();
+    rc = cl_mdoc_session_open(r, cl_bytes_of(data, size), &pt, &status, NULL);
+    if (rc != CL_OK)
+        check_failure(rc, &pt);
+    else if (status < -1 || (status >= 0 && !cl_mdoc_session_is_closed(r)))
+        abort();
+    cl_mdoc_session_free(r);
+    cl_buf_fini(&pt);
+    return 0;
+}
