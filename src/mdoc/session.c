@@ -358,7 +358,7 @@ cl_mdoc_session_seal(struct cl_mdoc_session *s, struct cl_bytes pt, bool termina
         cl_cbor_put_bytes(out, cl_buf_bytes(&ct));
         if (terminate) {
             cl_cbor_put_cstr(out, "status");
-            cl_cbor_put_uint(out, CL_MDOC_STATUS_TERMINATION);
+            cl_cbor_put_uint(out, CL_MDOC_SESSION_STATUS_END);
             s->closed = true;
         }
         rc = cl_buf_check(out, "SessionData", err);
@@ -433,10 +433,10 @@ int
 cl_mdoc_session_error_status(cl_err code)
 {
     if (code == CL_ERR_SIGNATURE)
-        return CL_MDOC_STATUS_DECRYPT_ERROR;
+        return CL_MDOC_SESSION_STATUS_DECRYPT;
     if (code >= 100 && code < 200)
-        return CL_MDOC_STATUS_CBOR_ERROR;
-    return CL_MDOC_STATUS_DECRYPT_ERROR;
+        return CL_MDOC_SESSION_STATUS_CBOR;
+    return CL_MDOC_SESSION_STATUS_DECRYPT;
 }
 
 struct cl_bytes

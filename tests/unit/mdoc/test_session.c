@@ -207,7 +207,7 @@ test_annexd_roundtrip(void **state)
     cl_buf_reset(&pt);
     cl_test_expect("replay", cl_mdoc_session_open(r, t->session_data, &pt, &status, &e),
                    CL_ERR_SIGNATURE, &e);
-    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_STATUS_DECRYPT_ERROR);
+    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_SESSION_STATUS_DECRYPT);
     assert_int_equal(pt.len, 0);
     assert_true(cl_mdoc_session_is_closed(r));
     cl_error_clear(&e);
@@ -232,14 +232,14 @@ test_termination(void **state)
 
     cl_buf_init(&out);
     cl_buf_init(&pt);
-    cl_mdoc_session_status_msg(&out, CL_MDOC_STATUS_TERMINATION);
+    cl_mdoc_session_status_msg(&out, CL_MDOC_SESSION_STATUS_END);
     expect_bytes(t, "termination", cl_buf_bytes(&out), want);
     cl_test_expect(
         "holder",
         cl_mdoc_session_new(CL_MDOC_SESSION_HOLDER, t->edevice, t->ereader, t->transcript, &h, &e),
         CL_OK, &e);
     cl_test_expect("open", cl_mdoc_session_open(h, want, &pt, &status, &e), CL_OK, &e);
-    assert_int_equal(status, CL_MDOC_STATUS_TERMINATION);
+    assert_int_equal(status, CL_MDOC_SESSION_STATUS_END);
     assert_int_equal(pt.len, 0);
     assert_true(cl_mdoc_session_is_closed(h));
 
@@ -258,7 +258,7 @@ test_termination(void **state)
     assert_true(cl_mdoc_session_is_closed(h));
     cl_test_expect("open2", cl_mdoc_session_open(r, cl_buf_bytes(&out), &pt, &status, &e), CL_OK,
                    &e);
-    assert_int_equal(status, CL_MDOC_STATUS_TERMINATION);
+    assert_int_equal(status, CL_MDOC_SESSION_STATUS_END);
     expect_bytes(t, "response", cl_buf_bytes(&pt), t->response);
     cl_buf_fini(&out);
     cl_buf_fini(&pt);
@@ -290,7 +290,7 @@ test_status_on_failure(void **state)
         "tampered",
         cl_mdoc_session_accept(t->engagement, t->handover, t->edevice, tampered, &h, &pt, &e),
         CL_ERR_SIGNATURE, &e);
-    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_STATUS_DECRYPT_ERROR);
+    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_SESSION_STATUS_DECRYPT);
     assert_non_null(h);
     assert_true(cl_mdoc_session_is_closed(h));
     assert_int_equal(pt.len, 0);
@@ -306,7 +306,7 @@ test_status_on_failure(void **state)
         "not cbor",
         cl_mdoc_session_accept(t->engagement, t->handover, t->edevice, notcbor, &h, &pt, &e),
         CL_ERR_TRUNCATED, &e);
-    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_STATUS_CBOR_ERROR);
+    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_SESSION_STATUS_CBOR);
     assert_null(h);
     cl_error_clear(&e);
 
@@ -318,7 +318,7 @@ test_status_on_failure(void **state)
     bad_type = cl_test_hex(&t->a, "a1 64 64617461 63 616263");
     cl_test_expect("data tstr", cl_mdoc_session_open(h, bad_type, &pt, &status, &e), CL_ERR_INPUT,
                    &e);
-    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_STATUS_CBOR_ERROR);
+    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_SESSION_STATUS_CBOR);
     cl_mdoc_session_free(h);
     cl_error_clear(&e);
     cl_test_expect(
@@ -345,7 +345,7 @@ test_status_on_failure(void **state)
                    CL_OK, &e);
     cl_test_expect("plaintext", cl_mdoc_session_open(h, cl_buf_bytes(&out), &pt, &status, &e),
                    CL_ERR_TRUNCATED, &e);
-    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_STATUS_CBOR_ERROR);
+    assert_int_equal(cl_mdoc_session_error_status(e.code), CL_MDOC_SESSION_STATUS_CBOR);
     assert_int_equal(pt.len, 0);
     cl_error_clear(&e);
 
