@@ -1,0 +1,310 @@
+/* verify.c - the verifier (RFC 9901 §7.1-§7.3, SD-JWT VC draft §3): issuer signature over the
+ * received JWT with an allow-listed alg, payload processing, times, SD-JWT VC rules, KB-JWT. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cardless/limits.h"
+#include "sdjwt/sdjwt_int.h"
+
+#include "base/banned.h"
+
+static const char *const default_typs[] = {CL_SDJWT_TYP_VC, CL_SDJWT_TYP_VC_OLD, NULL};
+
+/* The issuer key: configured, or the leaf of the "x5c" chain validated to a trust anchor. */
+static cl_err
+issuer_key(struct cl_arena *a, const struct cl_sdjwt *sd, const struct cl_sdjwt_verify_opts *o,
+           const struct cl_key **out, struct cl_error *err)
+{
+    struct cl_bytes *certs = NULL;
+    size_t n = 0, i;
+    struct cl_x509_list chain;
+    struct cl_key *key = NULL;
+    cl_err rc;
+
+    if (o->issuer_key != NULL) {
+        *out = o->issuer_key;
+        return CL_OK;
+    }
+    if (o->trust == NULL || o->trust->count == 0)
+        return cl_fail(err, CL_ERR_USAGE, "issuer_key", "neither an issuer key nor trust anchors");
+    rc = cl_jws_x5c(a, &sd->jws, &certs, &n, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "issuer_jwt.header");
+        return rc == CL_ERR_MISSING
+                   ? cl_fail_over(err, CL_ERR_UNTRUSTED, "issuer_jwt.header.x5c",
+                                  "no x5c header: the issuer cannot be chained to a trust anchor")
+                   : rc;
+    }
+    cl_x509_list_init(&chain);
+    for (i = 0; i < n; i++) {
+        struct cl_x509_cert *c = NULL;
+
+        rc = cl_x509_cert_from_der(certs[i], &c, err);
+        if (rc == CL_OK) {
+            rc = cl_x509_list_add(&chain, c, err);
+            cl_x509_cert_free(c);
+        }
+        if (rc != CL_OK) {
+            char where[40];
+
+            snprintf(where, sizeof where, "issuer_jwt.header.x5c[%zu]", i);
+            cl_error_nest(err, where);
+            goto out;
+        }
+    }
+    rc = cl_x509_chain_verify(&chain, o->trust, o->now, NULL, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "issuer_jwt.header.x5c");
+        goto out;
+    }
+    /* The leaf signs credentials: it must not be a CA. Its profile beyond that (the mdoc DS
+     * extKeyUsage) is not required for SD-JWT VC issuers. */
+    if (cl_x509_is_ca(chain.certs[0])) {
+        rc = cl_fail(err, CL_ERR_UNTRUSTED, "issuer_jwt.header.x5c[0]",
+                     "x5c leaf is a CA certificate, not a signer");
+        goto out;
+    }
+    rc = cl_x509_cert_key(chain.certs[0], &key, err);
+    if (rc == CL_OK)
+        rc = cl_key_defer(a, key, err);
+    if (rc == CL_OK)
+        *out = key;
+out:
+    cl_x509_list_fini(&chain);
+    return rc;
+}
+
+/* A claim that must be in the clear carries no digest anywhere inside it. */
+static bool
+has_digests(const json_t *v, unsigned depth)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+
+    if (depth > CL_LIMIT_JSON_DEPTH)
+        return true;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, k, x)
+        {
+            if (strcmp(k, "_sd") == 0 || strcmp(k, "...") == 0 || has_digests(x, depth + 1))
+                return true;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+        {
+            if (has_digests(x, depth + 1))
+                return true;
+        }
+    }
+    return false;
+}
+
+static const char *const vc_never[] = {"iss", "nbf",           "exp",   "cnf",
+                                       "vct", "vct#integrity", "status"};
+
+static cl_err
+check_vc_clear(const json_t *raw_payload, struct cl_error *err)
+{
+    for (size_t i = 0; i < CL_ARRAY_LEN(vc_never); i++) {
+        const json_t *v = json_object_get(raw_payload, vc_never[i]);
+
+        if (v != NULL && has_digests(v, 1))
+            return cl_fail(err, CL_ERR_POLICY, vc_never[i],
+                           "claim must not hold selectively disclosable parts in an SD-JWT VC "
+                           "(draft-ietf-oauth-sd-jwt-vc §3.2.2.2)");
+    }
+    return CL_OK;
+}
+
+static cl_err
+check_vc_disclosures(const struct cl_sdjwt *sd, struct cl_error *err)
+{
+    for (size_t i = 0; i < sd->ndisclosures; i++) {
+        const struct cl_sdjwt_disclosure *d = &sd->disclosures[i];
+
+        if (d->parent != -1 || d->name == NULL)
+            continue;
+        for (size_t k = 0; k < CL_ARRAY_LEN(vc_never); k++)
+            if (strcmp(d->name, vc_never[k]) == 0) {
+                char where[32];
+
+                snprintf(where, sizeof where, "disclosures[%zu]", i);
+                return cl_fail(err, CL_ERR_POLICY, where,
+                               "\"%s\" must not be selectively disclosed in an SD-JWT VC "
+                               "(draft-ietf-oauth-sd-jwt-vc §3.2.2.2)",
+                               d->name);
+            }
+    }
+    return CL_OK;
+}
+
+static cl_err
+verify_kb(struct cl_arena *a, const struct cl_sdjwt *sd, const json_t *claims,
+          const struct cl_sdjwt_verify_opts *o, const struct cl_sdjwt_limits *lim,
+          struct cl_error *err)
+{
+    struct cl_jws_opts jo = cl_jws_opts_default();
+    struct cl_jws kb;
+    struct cl_jwt_check chk;
+    const json_t *jwk = json_object_get(json_object_get(claims, "cnf"), "jwk");
+    const char *aud, *nonce, *sd_hash;
+    char want[CL_SDJWT_DIGEST_B64_MAX];
+    struct cl_key *hk = NULL;
+    cl_err rc;
+
+    jo.json = lim->json;
+    jo.flags = CL_JWS_PAYLOAD_JSON;
+    rc = cl_jws_parse(a, sd->kb_jwt, &jo, &kb, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "kb_jwt");
+        return rc;
+    }
+    /* RFC 9901 §7.3 step 5: typ kb+jwt, signature with the key in cnf */
+    if (kb.typ == NULL || strcmp(kb.typ, CL_SDJWT_TYP_KB) != 0)
+        return cl_fail(err, CL_ERR_POLICY, "kb_jwt.header.typ", "KB-JWT typ is not \"kb+jwt\"");
+    if (jwk == NULL)
+        return cl_fail(err, CL_ERR_MISSING, "payload.cnf.jwk",
+                       "no cnf.jwk in the credential to check the KB-JWT with");
+    rc = cl_jwk_to_key(jwk, 0, &hk, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "payload.cnf.jwk");
+        return rc;
+    }
+    rc = cl_key_defer(a, hk, err);
+    if (rc != CL_OK)
+        return rc;
+    rc = cl_jws_verify(&kb, hk, o->algs, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "kb_jwt");
+        return rc;
+    }
+    aud = json_string_value(json_object_get(kb.claims, "aud"));
+    nonce = json_string_value(json_object_get(kb.claims, "nonce"));
+    sd_hash = json_string_value(json_object_get(kb.claims, "sd_hash"));
+    if (json_object_get(kb.claims, "aud") == NULL)
+        return cl_fail(err, CL_ERR_MISSING, "kb_jwt.aud", "KB-JWT has no aud");
+    if (nonce == NULL)
+        return cl_fail(err, CL_ERR_MISSING, "kb_jwt.nonce", "KB-JWT has no nonce string");
+    if (sd_hash == NULL)
+        return cl_fail(err, CL_ERR_MISSING, "kb_jwt.sd_hash", "KB-JWT has no sd_hash string");
+    (void)aud;
+    memset(&chk, 0, sizeof chk);
+    chk.now = o->now;
+    chk.leeway = o->leeway;
+    chk.aud = o->aud;
+    chk.max_age = o->kb_max_age > 0 ? o->kb_max_age : 300;
+    chk.require_iat = true;
+    rc = cl_jwt_check_claims(kb.claims, &chk, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "kb_jwt");
+        return rc;
+    }
+    if (o->nonce != NULL && !cl_ct_equal(cl_bytes_str(nonce), cl_bytes_str(o->nonce)))
+        return cl_fail(err, CL_ERR_POLICY, "kb_jwt.nonce", "KB-JWT nonce is not the one expected");
+    rc = sdjwt_digest_b64(sd->sd_alg, sd->presented, want, err);
+    if (rc != CL_OK)
+        return rc;
+    if (!cl_ct_equal(cl_bytes_str(sd_hash), cl_bytes_str(want)))
+        return cl_fail(err, CL_ERR_DIGEST, "kb_jwt.sd_hash",
+                       "sd_hash does not match the presented SD-JWT");
+    return CL_OK;
+}
+
+cl_err
+cl_sdjwt_verify(struct cl_arena *a, struct cl_bytes text, const struct cl_sdjwt_verify_opts *o,
+                struct cl_sdjwt_verified *out, struct cl_error *err)
+{
+    struct cl_sdjwt_limits lim;
+    struct cl_sdjwt sd;
+    const struct cl_key *key = NULL;
+    const char *const *typs;
+    struct cl_jwt_check chk;
+    json_t *claims;
+    bool typ_ok = false;
+    cl_err rc;
+
+    memset(out, 0, sizeof *out);
+    if (o == NULL)
+        return cl_fail(err, CL_ERR_USAGE, "verify", "no options");
+    lim = o->lim.max_bytes != 0 ? o->lim : cl_sdjwt_limits_default();
+    rc = cl_sdjwt_parse(a, text, &lim, &sd, err);
+    if (rc != CL_OK)
+        return rc;
+    /* RFC 9901 §7.1 step 2: the issuer JWT's typ and signature, alg allow-listed */
+    typs = o->typs != NULL ? o->typs : default_typs;
+    for (size_t i = 0; typs[i] != NULL && sd.jws.typ != NULL; i++)
+        if (strcmp(typs[i], sd.jws.typ) == 0)
+            typ_ok = true;
+    if (!typ_ok)
+        return cl_fail(err, CL_ERR_POLICY, "issuer_jwt.header.typ",
+                       "issuer JWT typ is %s, not an accepted type (%s)",
+                       sd.jws.typ != NULL ? "another value" : "absent", typs[0]);
+    rc = issuer_key(a, &sd, o, &key, err);
+    if (rc != CL_OK)
+        return rc;
+    rc = cl_jws_verify(&sd.jws, key, o->algs, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "issuer_jwt");
+        return rc;
+    }
+    if (o->vc) {
+        rc = check_vc_clear(sd.jws.claims, err);
+        if (rc != CL_OK) {
+            cl_error_nest(err, "payload");
+            return rc;
+        }
+    }
+    rc = cl_sdjwt_process(a, &sd, 0, &claims, err);
+    if (rc != CL_OK)
+        return rc;
+    if (o->vc) {
+        rc = check_vc_disclosures(&sd, err);
+        if (rc != CL_OK)
+            return rc;
+    }
+    /* RFC 9901 §7.1 step 6 (RFC 7519 §4.1.4-6): times of the processed payload */
+    memset(&chk, 0, sizeof chk);
+    chk.now = o->now;
+    chk.leeway = o->leeway;
+    rc = cl_jwt_check_claims(claims, &chk, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "payload");
+        return rc;
+    }
+    if (o->vc) {
+        json_t *vct = json_object_get(claims, "vct"), *iss = json_object_get(claims, "iss");
+        json_t *st = json_object_get(claims, "status");
+
+        /* draft-ietf-oauth-sd-jwt-vc §3.2.2: vct REQUIRED, iss/status typed when present */
+        if (vct == NULL)
+            return cl_fail(err, CL_ERR_MISSING, "payload.vct", "SD-JWT VC has no vct");
+        if (!json_is_string(vct))
+            return cl_fail(err, CL_ERR_INPUT, "payload.vct", "vct is not a string");
+        if (iss != NULL && !json_is_string(iss))
+            return cl_fail(err, CL_ERR_INPUT, "payload.iss", "iss is not a string");
+        if (st != NULL && !json_is_object(st))
+            return cl_fail(err, CL_ERR_INPUT, "payload.status", "status is not an object");
+        if (o->require_kb && json_object_get(claims, "cnf") == NULL)
+            return cl_fail(err, CL_ERR_MISSING, "payload.cnf",
+                           "SD-JWT VC has no cnf: it cannot be key bound");
+    }
+    /* RFC 9901 §7.3: the KB-JWT */
+    if (sd.kb_jwt.len == 0) {
+        if (o->require_kb)
+            return cl_fail(err, CL_ERR_MISSING, "kb_jwt",
+                           "presentation has no Key Binding JWT after the last '~'");
+    } else {
+        rc = verify_kb(a, &sd, claims, o, &lim, err);
+        if (rc != CL_OK)
+            return rc;
+        out->key_bound = true;
+    }
+    out->claims = claims;
+    out->vct = json_string_value(json_object_get(claims, "vct"));
+    out->iss = json_string_value(json_object_get(claims, "iss"));
+    out->status = json_object_get(claims, "status");
+    out->ndisclosures = sd.ndisclosures;
+    out->sd = sd;
+    return CL_OK;
+}
