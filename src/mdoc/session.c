@@ -451,6 +451,12 @@ cl_mdoc_session_own_key(const struct cl_mdoc_session *s)
     return s->own;
 }
 
+const struct cl_key *
+cl_mdoc_session_peer_key(const struct cl_mdoc_session *s)
+{
+    return s->peer;
+}
+
 bool
 cl_mdoc_session_is_closed(const struct cl_mdoc_session *s)
 {
