@@ -1,0 +1,213 @@
+// lib.mjs - shared helpers for the interoperability tests: running cardless, counting checks,
+// converting cardless PEM keys for the npm peers, and the crypto context @animo-id/mdoc needs.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// ---- checks -------------------------------------------------------------------------------
+
+export class Tally {
+  constructor(suite) {
+    this.suite = suite;
+    this.passed = 0;
+    this.failed = 0;
+    this.skipped = [];
+  }
+  ok(name, cond, detail) {
+    if (cond) {
+      this.passed++;
+      if (process.env.CL_INTEROP_VERBOSE) console.log(`ok   ${name}`);
+    } else {
+      this.failed++;
+      console.log(`FAIL ${name}`);
+      if (detail !== undefined) {
+        const text = typeof detail === 'string' ? detail : JSON.stringify(detail, null, 1);
+        console.log(text.split('\n').slice(0, 30).map((l) => `  | ${l}`).join('\n'));
+      }
+    }
+    return cond;
+  }
+  // run an async check; an exception is a failure with its message
+  async check(name, fn) {
+    try {
+      const r = await fn();
+      if (r === true || r === undefined) return this.ok(name, true);
+      return this.ok(name, false, r);
+    } catch (e) {
+      return this.ok(name, false, e && e.stack ? e.stack : String(e));
+    }
+  }
+  skip(what) {
+    this.skipped.push(what);
+    console.log(`SKIP ${what}`);
+  }
+  finish() {
+    if (this.skipped.length)
+      console.log(`${this.suite}: not run (cardless verb missing): ${this.skipped.join('; ')}`);
+    console.log(`${this.passed} passed, ${this.failed} failed`);
+    process.exitCode = this.failed > 0 || this.passed === 0 ? 1 : 0;
+  }
+}
+
+// ---- cardless ----------------------------------------------------------------------------
+
+export function makeCardless(binArg, cwd) {
+  const bin = path.resolve(binArg);
+  const run = (args, opts = {}) => {
+    const r = spawnSync(bin, args, { cwd, encoding: 'utf8', timeout: 20000, ...opts });
+    if (r.error) return { code: -1, out: '', err: String(r.error), args };
+    return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '', args };
+  };
+  // the verbs a noun offers, from `cardless NOUN --help` (verbs not built yet are absent)
+  const verbCache = new Map();
+  const hasVerb = (noun, verb) => {
+    if (!verbCache.has(noun)) {
+      const r = run([noun, '--help']);
+      verbCache.set(noun, `${r.out}\n${r.err}`);
+    }
+    return new RegExp(`^\\s+${verb}\\b`, 'm').test(verbCache.get(noun));
+  };
+  // run and require exit 0; throws with the output otherwise
+  const must = (args) => {
+    const r = run(args);
+    if (r.code !== 0)
+      throw new Error(`cardless ${args.join(' ')} -> exit ${r.code}\n${r.err}${r.out}`);
+    return r;
+  };
+  const json = (r) => {
+    try {
+      return JSON.parse(r.out);
+    } catch {
+      return undefined;
+    }
+  };
+  return { run, must, hasVerb, json, bin };
+}
+
+export function workDir(tag) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cl-interop-${tag}-`));
+}
+
+// ---- keys --------------------------------------------------------------------------------
+
+export function privateJwk(pemFile) {
+  const k = crypto.createPrivateKey(fs.readFileSync(pemFile));
+  return k.export({ format: 'jwk' });
+}
+export function publicJwk(pemFile) {
+  const k = crypto.createPublicKey(fs.readFileSync(pemFile));
+  return k.export({ format: 'jwk' });
+}
+export function pemCerts(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map(
+    (m) => new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
+}
+
+export const b64u = (buf) => Buffer.from(buf).toString('base64url');
+export const fromB64u = (s) => new Uint8Array(Buffer.from(s, 'base64url'));
+
+// ES256 raw (r||s) signer/verifier over node crypto, for JWS and COSE
+export function es256Sign(jwk, data) {
+  const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
+  return crypto.sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+}
+export function es256Verify(jwk, data, sig) {
+  const key = crypto.createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' });
+  return crypto.verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig);
+}
+
+// ---- @animo-id/mdoc context over node crypto ---------------------------------------------
+// The library leaves every primitive to the caller (MdocContext); this one uses node:crypto
+// and node's X509Certificate only, so no third crypto stack enters the comparison.
+
+const HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const ALG_HASH = { ES256: 'sha256', ES384: 'sha384', ES512: 'sha512', HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+
+function rawEcPoint(jwk) {
+  return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+}
+
+export function animoContext(mdoc, now = () => new Date()) {
+  return {
+    crypto: {
+      random: (n) => new Uint8Array(crypto.randomBytes(n)),
+      digest: ({ digestAlgorithm, bytes }) =>
+        new Uint8Array(crypto.createHash(HASH[digestAlgorithm]).update(bytes).digest()),
+      // ISO 18013-5 9.1.3.5: EMacKey = HKDF-SHA256(ECDH(priv, pub), SHA-256(SessionTranscriptBytes), "EMacKey")
+      calculateEphemeralMacKeyJwk: ({ privateKey, publicKey, sessionTranscriptBytes }) => {
+        const ecdh = crypto.createECDH('prime256v1');
+        ecdh.setPrivateKey(Buffer.from(privateKey));
+        const z = ecdh.computeSecret(Buffer.from(publicKey));
+        const salt = crypto.createHash('sha256').update(sessionTranscriptBytes).digest();
+        const k = Buffer.from(crypto.hkdfSync('sha256', z, salt, Buffer.from('EMacKey'), 32));
+        return { kty: 'oct', k: k.toString('base64url'), alg: 'HS256' };
+      },
+    },
+    cose: {
+      sign1: {
+        sign: ({ sign1, jwk }) => {
+          const { data, alg } = sign1.getRawSigningData();
+          const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
+          return new Uint8Array(crypto.sign(ALG_HASH[alg], data, { key, dsaEncoding: 'ieee-p1363' }));
+        },
+        verify: ({ sign1, jwk, options }) => {
+          const { data, alg, signature } = sign1.getRawVerificationData(options);
+          const key = crypto.createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' });
+          return crypto.verify(ALG_HASH[alg], data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+        },
+      },
+      mac0: {
+        sign: ({ mac0, jwk }) => {
+          const { data, alg } = mac0.getRawSigningData();
+          return new Uint8Array(crypto.createHmac(ALG_HASH[alg], Buffer.from(jwk.k, 'base64url')).update(data).digest());
+        },
+        verify: ({ mac0, jwk, options }) => {
+          const { data, alg, signature } = mac0.getRawVerificationData(options);
+          const tag = crypto.createHmac(ALG_HASH[alg], Buffer.from(jwk.k, 'base64url')).update(data).digest();
+          return tag.length === signature.length && crypto.timingSafeEqual(tag, Buffer.from(signature));
+        },
+      },
+    },
+    x509: {
+      getIssuerNameField: ({ certificate, field }) => {
+        const c = new crypto.X509Certificate(Buffer.from(certificate));
+        return c.issuer.split('\n').filter((l) => l.startsWith(`${field}=`)).map((l) => l.slice(field.length + 1));
+      },
+      getPublicKey: ({ certificate }) => new crypto.X509Certificate(Buffer.from(certificate)).publicKey.export({ format: 'jwk' }),
+      // x5chain[0] is the DS certificate; it must chain to one of the trusted IACA certificates
+      // and every certificate must be valid now (ISO 18013-5 9.3.3)
+      validateCertificateChain: ({ trustedCertificates, x5chain }) => {
+        const chain = x5chain.map((c) => new crypto.X509Certificate(Buffer.from(c)));
+        const anchors = trustedCertificates.map((c) => new crypto.X509Certificate(Buffer.from(c)));
+        const t = now();
+        for (const c of chain) {
+          if (t < new Date(c.validFrom) || t > new Date(c.validTo)) throw new Error(`certificate ${c.subject} not valid at ${t.toISOString()}`);
+        }
+        let last = chain[chain.length - 1];
+        for (let i = 0; i + 1 < chain.length; i++) {
+          if (!chain[i].verify(chain[i + 1].publicKey)) throw new Error(`x5chain[${i}] not signed by x5chain[${i + 1}]`);
+        }
+        const anchor = anchors.find((a) => last.checkIssued(a) && last.verify(a.publicKey));
+        if (!anchor) throw new Error('x5chain does not chain to a trusted IACA');
+        if (t < new Date(anchor.validFrom) || t > new Date(anchor.validTo)) throw new Error('IACA not valid now');
+      },
+      getCertificateData: ({ certificate }) => {
+        const c = new crypto.X509Certificate(Buffer.from(certificate));
+        return {
+          issuerName: c.issuer.replace(/\n/g, ', '),
+          subjectName: c.subject.replace(/\n/g, ', '),
+          serialNumber: c.serialNumber,
+          thumbprint: c.fingerprint256.replace(/:/g, '').toLowerCase(),
+          notBefore: new Date(c.validFrom),
+          notAfter: new Date(c.validTo),
+          pem: c.toString(),
+        };
+      },
+    },
+  };
+}
+
+export { rawEcPoint };

@@ -1,0 +1,261 @@
+// mdoc.mjs CARDLESS - ISO/IEC 18013-5 mdoc interoperability with @auth0/mdl and @animo-id/mdoc,
+// both ways:
+//   1. cardless issues and presents (signature, by --disclose and by DeviceRequest); each peer's
+//      DeviceResponse verifier checks it with the IACA as trusted certificate and the same
+//      SessionTranscript, and must return exactly the disclosed elements with their values.
+//   2. each peer issues and presents (device signature and device MAC); `cardless mdoc verify
+//      --json` must accept it and return the same elements.
+// Tampered responses must be refused on both sides, so a "pass" is never vacuous.
+// The two peers share code (animo is a fork of auth0) and bugs; where they disagree with the
+// standard, the standard wins and the check below says so.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import * as animo from '@animo-id/mdoc';
+import * as P from './mdoc_peers.mjs';
+import { Tally, b64u, makeCardless, pemCerts, privateJwk, workDir } from './lib.mjs';
+
+const t = new Tally('interop_mdoc');
+const w = workDir('mdoc');
+const cl = makeCardless(process.argv[2], w);
+const f = (n) => path.join(w, n);
+
+const DOCTYPE = 'org.iso.18013.5.1.mDL';
+const NS = 'org.iso.18013.5.1';
+
+// a portrait whose base64 has no '+', '/' or padding, so {"$b64": ...} reads the same whether
+// cardless decodes base64 or base64url
+let portrait;
+do portrait = crypto.randomBytes(30); while (!/^[A-Za-z0-9]+$/.test(portrait.toString('base64')));
+
+// a fresh copy each time: @auth0/mdl types the mDL dates in place (it mutates the claims it is given)
+const freshElements = () => ({
+  family_name: 'Kim',
+  given_name: 'Minsu',
+  birth_date: '1990-03-01',
+  issue_date: '2026-01-02',
+  expiry_date: '2031-01-01',
+  issuing_country: 'KR',
+  issuing_authority: 'Korean National Police Agency',
+  document_number: '11-22-334455-66',
+  portrait,
+  driving_privileges: [{ vehicle_category_code: 'B', issue_date: '2020-01-02', expiry_date: '2030-01-01' }],
+  un_distinguishing_sign: 'ROK',
+  age_over_19: true,
+  age_over_65: false,
+});
+const elements = freshElements();
+const DISCLOSE = ['family_name', 'birth_date', 'portrait', 'driving_privileges', 'age_over_19'];
+// the disclosed elements as JSON: full-dates "YYYY-MM-DD", byte strings base64url
+const expected = Object.fromEntries(DISCLOSE.map((k) => [k, norm(elements[k])]));
+
+// a decoded CBOR value as the JSON cardless prints (Map -> object, full-date/tdate -> string,
+// bytes -> base64url)
+function norm(v) {
+  if (v instanceof Uint8Array) return b64u(v);
+  if (v instanceof animo.DateOnly) return v.toISOString(); // full-date: "YYYY-MM-DD"
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, norm(x)]));
+  if (Array.isArray(v)) return v.map(norm);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
+  return v;
+}
+const same = (a, b) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+function sortKeys(v) {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return v;
+}
+
+// flip one bit inside the first occurrence of `needle` (an element value) in a response
+function tamper(bytes, needle) {
+  const b = Buffer.from(bytes);
+  const i = b.indexOf(Buffer.from(needle));
+  if (i < 0) throw new Error('tamper: value not found in response');
+  b[i] ^= 0x01;
+  return new Uint8Array(b);
+}
+
+async function main() {
+  // ---- keys and certificates from cardless (PEM), converted for the peers in node ----------
+  cl.must(['ca', 'init', '--out', f('ca'), '--country', 'KR', '--name', 'Interop IACA']);
+  cl.must(['key', 'new', '--out', f('holder.pem')]);
+  cl.must(['key', 'pub', '--in', f('holder.pem'), '--out', f('holder.pub.pem')]);
+  const iacaPem = fs.readFileSync(f('ca/iaca.pem'), 'utf8');
+  const iacaDer = pemCerts(f('ca/iaca.pem'))[0];
+  const dsJwk = privateJwk(f('ca/ds.key.pem'));
+  const dsCertPem = fs.readFileSync(f('ca/ds.pem'), 'utf8');
+  const holderJwk = privateJwk(f('holder.pem'));
+  const holderPub = { kty: holderJwk.kty, crv: holderJwk.crv, x: holderJwk.x, y: holderJwk.y };
+
+  const st = P.sessionTranscript();
+  fs.writeFileSync(f('st.cbor'), st.bytes); // tag-24 SessionTranscriptBytes
+  fs.writeFileSync(f('st-plain.cbor'), animo.cborDecode(st.bytes, { tagUint8Array: false }).buffer); // the bare array
+  fs.writeFileSync(f('reader.pem'), st.readerPrivatePem);
+  const verifyOpts = { trustPem: iacaPem, trustDer: iacaDer, stBytes: st.bytes };
+
+  // ---- control: the peers accept each other (so a failure below is about cardless) ---------
+  const validity = { signed: new Date(Math.floor(Date.now() / 1000) * 1000) };
+  const peerMdoc = {};
+  for (const p of P.PEERS) {
+    peerMdoc[p] = await P.issue(p, { docType: DOCTYPE, claims: { [NS]: freshElements() }, dsJwk, dsCertPem, devicePubJwk: holderPub, validity });
+  }
+  const disclose = DISCLOSE.map((e) => [NS, e]);
+  for (const p of P.PEERS) {
+    await t.check(`control: ${p} verifies a DeviceResponse the other peer issued and presented`, async () => {
+      const other = P.PEERS.find((x) => x !== p);
+      const resp = await P.present(other, { mdoc: peerMdoc[other], docType: DOCTYPE, disclose, stBytes: st.bytes, deviceJwk: holderJwk });
+      const r = await P.verify(p, { response: resp, ...verifyOpts });
+      return r.ok && same(norm(r.claims[NS]), expected) ? true : { ok: r.ok, failed: r.failed, got: norm(r.claims), expected };
+    });
+  }
+
+  // ---- 1. cardless issues and presents; the peers verify --------------------------------------
+  const canIssue = cl.hasVerb('mdoc', 'issue') && cl.hasVerb('mdoc', 'present');
+  if (!canIssue) t.skip('cardless issues/presents, peers verify (cardless mdoc issue|present)');
+  else await cardlessToPeers({ holderJwk, verifyOpts, st });
+
+  // ---- 2. the peers issue and present; cardless verifies --------------------------------------
+  if (!cl.hasVerb('mdoc', 'verify')) t.skip('peers issue/present, cardless verifies (cardless mdoc verify)');
+  else await peersToCardless({ holderJwk, st, disclose });
+
+  t.finish();
+}
+
+async function cardlessToPeers({ verifyOpts, st }) {
+  const claims = { [NS]: { ...elements, portrait: { $b64: portrait.toString('base64') } } };
+  fs.writeFileSync(f('claims.json'), JSON.stringify(claims));
+  const type = mdlTypeId();
+  const issue = cl.run(['mdoc', 'issue', '--type', type, '--claims', f('claims.json'), '--ds-key', f('ca/ds.key.pem'),
+    '--ds-cert', f('ca/ds.pem'), '--chain', f('ca/iaca.pem'), '--device-pub', f('holder.pub.pem'), '--valid-days', '30',
+    '--out', f('cred.cbor')]);
+  if (!t.ok(`cardless mdoc issue --type ${type} (mDL with tstr, full-date, bstr, array of maps, bool)`, issue.code === 0, issue.err + issue.out)) return;
+
+  const responses = {};
+  const pres = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
+    '--disclose', DISCLOSE.map((e) => `${NS}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--out', f('resp.cbor')]);
+  if (t.ok('cardless mdoc present --disclose', pres.code === 0, pres.err + pres.out)) responses.disclose = fs.readFileSync(f('resp.cbor'));
+
+  // a DeviceRequest made by cardless, and one made by a peer (animo's DeviceRequest.encode)
+  if (cl.hasVerb('mdoc', 'request')) {
+    const req = cl.run(['mdoc', 'request', '--doctype', DOCTYPE, '--elements', DISCLOSE.map((e) => `${NS}/${e}`).join(','), '--out', f('req.cbor')]);
+    if (t.ok('cardless mdoc request', req.code === 0, req.err + req.out)) {
+      await t.check('animo parses the DeviceRequest cardless made (docType, elements)', () => {
+        const dr = animo.DeviceRequest.parse(fs.readFileSync(f('req.cbor')));
+        const ir = dr.docRequests[0].itemsRequest.data;
+        const asked = [...ir.nameSpaces.get(NS).keys()].sort();
+        return dr.version === '1.0' && ir.docType === DOCTYPE && same(asked, [...DISCLOSE].sort()) ? true : { version: dr.version, ir };
+      });
+      const r = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
+        '--request', f('req.cbor'), '--session-transcript', f('st.cbor'), '--out', f('resp-req.cbor')]);
+      if (t.ok('cardless mdoc present --request (cardless DeviceRequest)', r.code === 0, r.err + r.out)) responses['cardless request'] = fs.readFileSync(f('resp-req.cbor'));
+    }
+  } else t.skip('cardless mdoc request');
+  {
+    const ns = new Map([[NS, new Map(DISCLOSE.map((e) => [e, false]))]]);
+    fs.writeFileSync(f('req-animo.cbor'), animo.DeviceRequest.from('1.0', [{ itemsRequestData: { docType: DOCTYPE, nameSpaces: ns } }]).encode());
+    const r = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
+      '--request', f('req-animo.cbor'), '--session-transcript', f('st.cbor'), '--out', f('resp-req-animo.cbor')]);
+    if (t.ok('cardless mdoc present --request (DeviceRequest made by animo)', r.code === 0, r.err + r.out)) responses['animo request'] = fs.readFileSync(f('resp-req-animo.cbor'));
+  }
+
+  for (const [how, resp] of Object.entries(responses)) {
+    for (const p of P.PEERS) {
+      await t.check(`cardless -> ${p}: DeviceResponse (${how}) verifies with exactly the disclosed elements`, async () => {
+        const r = await P.verify(p, { response: resp, ...verifyOpts });
+        if (!r.ok) return r;
+        if (!same(r.docTypes, [DOCTYPE])) return r;
+        return same(norm(r.claims[NS]), expected) && Object.keys(r.claims).length === 1 ? true : { got: norm(r.claims), expected };
+      });
+    }
+  }
+  if (responses.disclose) {
+    for (const p of P.PEERS) {
+      await t.check(`cardless -> ${p}: a tampered element value is refused`, async () => {
+        const r = await P.verify(p, { response: tamper(responses.disclose, 'Kim'), ...verifyOpts });
+        return !r.ok ? true : 'peer accepted a tampered response';
+      });
+      await t.check(`cardless -> ${p}: another SessionTranscript is refused (device signature)`, async () => {
+        const r = await P.verify(p, { response: responses.disclose, ...verifyOpts, stBytes: P.sessionTranscript().bytes });
+        return !r.ok ? true : 'peer accepted a response for another session';
+      });
+    }
+    // cardless accepts its own response with either form of the SessionTranscript file
+    if (cl.hasVerb('mdoc', 'verify')) {
+      fs.writeFileSync(f('resp-own.cbor'), responses.disclose);
+      for (const stFile of ['st.cbor', 'st-plain.cbor']) {
+        const r = cl.run(['mdoc', 'verify', '--response', f('resp-own.cbor'), '--trust', f('ca/iaca.pem'), '--session-transcript', f(stFile), '--json']);
+        const j = cl.json(r);
+        t.ok(`cardless verifies its own response (--session-transcript ${stFile})`, r.code === 0 && j?.valid === true, r.out + r.err);
+      }
+    }
+  }
+
+  // the holder side with a peer-issued credential: cardless presents what a peer issued
+  // (IssuerSigned taken from the peer's encoding), and the peers verify cardless' response
+  // (only when cardless reads the credential file in that form)
+}
+
+async function peersToCardless({ holderJwk, st, disclose }) {
+  const validity = { signed: new Date(Math.floor(Date.now() / 1000) * 1000) };
+  for (const issuer of P.PEERS) {
+    const mdoc = await P.issue(issuer, {
+      docType: DOCTYPE, claims: { [NS]: freshElements() }, dsJwk: privateJwk(f('ca/ds.key.pem')),
+      dsCertPem: fs.readFileSync(f('ca/ds.pem'), 'utf8'),
+      devicePubJwk: { kty: holderJwk.kty, crv: holderJwk.crv, x: holderJwk.x, y: holderJwk.y }, validity,
+    });
+    for (const presenter of P.PEERS) {
+      for (const mode of ['signature', 'MAC']) {
+        const mac = mode === 'MAC' ? { cose: st.readerPublicCose, jwk: st.readerPublicJwk } : undefined;
+        const resp = await P.present(presenter, { mdoc, docType: DOCTYPE, disclose, stBytes: st.bytes, deviceJwk: holderJwk, mac });
+        const name = `${issuer}-${presenter}-${mode}`;
+        fs.writeFileSync(f(`peer-${name}.cbor`), resp);
+        const args = ['mdoc', 'verify', '--response', f(`peer-${name}.cbor`), '--trust', f('ca/iaca.pem'), '--session-transcript', f('st.cbor'), '--json'];
+        if (mac) args.push('--reader-key', f('reader.pem'));
+        const r = cl.run(args);
+        const j = cl.json(r);
+        await t.check(`${issuer} issues, ${presenter} presents (device ${mode}) -> cardless mdoc verify accepts with exactly the disclosed elements`, () => {
+          if (r.code !== 0 || !j || j.valid !== true) return r.out + r.err;
+          const d = j.documents?.[0];
+          if (!d || d.docType !== DOCTYPE || j.documents.length !== 1) return j;
+          if (d.issuer?.country !== 'KR') return { issuer: d.issuer };
+          return same(d.claims, { [NS]: expected }) ? true : { got: d.claims, expected: { [NS]: expected } };
+        });
+        if (mode === 'signature' && issuer === presenter) {
+          fs.writeFileSync(f(`peer-${name}-tampered.cbor`), tamper(resp, 'Kim'));
+          const bad = cl.run(['mdoc', 'verify', '--response', f(`peer-${name}-tampered.cbor`), '--trust', f('ca/iaca.pem'), '--session-transcript', f('st.cbor'), '--json']);
+          const bj = cl.json(bad);
+          t.ok(`${issuer}: cardless refuses the peer's response with a tampered element (exit 1, valid false, an error named)`,
+            bad.code === 1 && bj?.valid === false && Array.isArray(bj.errors) && bj.errors.length > 0, bad.out + bad.err);
+          fs.writeFileSync(f('st-other.cbor'), P.sessionTranscript().bytes);
+          const other = cl.run(['mdoc', 'verify', '--response', f(`peer-${name}.cbor`), '--trust', f('ca/iaca.pem'), '--session-transcript', f('st-other.cbor'), '--json']);
+          t.ok(`${issuer}: cardless refuses the peer's response under another SessionTranscript`, other.code === 1, other.out + other.err);
+        }
+        if (mode === 'MAC' && issuer === presenter) {
+          const nokey = cl.run(['mdoc', 'verify', '--response', f(`peer-${name}.cbor`), '--trust', f('ca/iaca.pem'), '--session-transcript', f('st.cbor'), '--json']);
+          t.ok(`${issuer}: cardless refuses a device-MAC response without the reader key`, nokey.code !== 0, nokey.out + nokey.err);
+        }
+      }
+    }
+  }
+}
+
+// the type id of the ISO mDL in data/types/ (the catalog names types by file)
+function mdlTypeId() {
+  const dir = path.join(process.env.CL_SOURCE_DIR ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..'), 'data/types');
+  try {
+    for (const file of fs.readdirSync(dir)) {
+      if (!file.endsWith('.json')) continue;
+      const j = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      if (j.doctype === DOCTYPE || j.docType === DOCTYPE || j.mdoc?.doctype === DOCTYPE) return j.id ?? file.replace(/\.json$/, '');
+    }
+  } catch {
+    /* fall through to the doctype itself */
+  }
+  return DOCTYPE;
+}
+
+main().catch((e) => {
+  t.ok('interop_mdoc ran to the end', false, e.stack);
+  t.finish();
+});
