@@ -50,7 +50,7 @@ check_failure(cl_err rc, const struct cl_buf *pt)
 {
     int st = cl_mdoc_session_error_status(rc);
 
-    if (pt->len != 0 || (st != CL_MDOC_STATUS_DECRYPT_ERROR && st != CL_MDOC_STATUS_CBOR_ERROR))
+    if (pt->len != 0 || (st != CL_MDOC_SESSION_STATUS_DECRYPT && st != CL_MDOC_SESSION_STATUS_CBOR))
         abort();
 }
 

@@ -28,9 +28,9 @@
 CL_BEGIN_DECLS
 
 /* SessionData status codes (ISO/IEC 18013-5 §9.1.1.4, table 20) */
-#define CL_MDOC_STATUS_DECRYPT_ERROR 10 /* session encryption error */
-#define CL_MDOC_STATUS_CBOR_ERROR 11    /* CBOR decoding error */
-#define CL_MDOC_STATUS_TERMINATION 20   /* session termination */
+#define CL_MDOC_SESSION_STATUS_DECRYPT 10 /* session encryption error */
+#define CL_MDOC_SESSION_STATUS_CBOR 11    /* CBOR decoding error */
+#define CL_MDOC_SESSION_STATUS_END 20     /* session termination */
 
 /* Cipher suite 1 (§9.1.5.2): ECDH, HKDF-SHA-256, AES-256-GCM */
 #define CL_MDOC_CIPHER_SUITE_1 1
@@ -178,6 +178,8 @@ CL_API int cl_mdoc_session_error_status(cl_err code);
 CL_API struct cl_bytes cl_mdoc_session_transcript_bytes(const struct cl_mdoc_session *s);
 /** The session's own ephemeral key (the reader's EReaderKey checks a device MAC). */
 CL_API const struct cl_key *cl_mdoc_session_own_key(const struct cl_mdoc_session *s);
+/** The peer's ephemeral public key (the mdoc MACs its response with EReaderKey). */
+CL_API const struct cl_key *cl_mdoc_session_peer_key(const struct cl_mdoc_session *s);
 /** Whether the session has ended (termination sent or received, or a failure). */
 CL_API bool cl_mdoc_session_is_closed(const struct cl_mdoc_session *s);
 /** Wipe the keys and free; NULL does nothing. */
