@@ -86,8 +86,12 @@ export function makeCardless(binArg, cwd) {
   return { run, must, hasVerb, json, bin };
 }
 
+// a scratch directory, removed at exit unless CL_INTEROP_KEEP is set (to look at the files)
 export function workDir(tag) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cl-interop-${tag}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `cl-interop-${tag}-`));
+  if (process.env.CL_INTEROP_KEEP) console.log(`${tag}: files kept in ${d}`);
+  else process.on('exit', () => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
 }
 
 // ---- keys --------------------------------------------------------------------------------

@@ -174,6 +174,27 @@ async function main() {
       t.ok('peer -> cardless: a tampered disclosure is refused', r.code === 1 && r.j?.valid === false, r.out + r.err);
     }
 
+    // Standard wins: RFC 9901 7.1 says an SD-JWT with a disclosure that no digest references,
+    // or with the same disclosure twice, MUST be rejected. @sd-jwt/core 0.19 accepts both (the
+    // check records what the peer did); cardless must refuse them.
+    for (const [what, mutate] of [
+      ['a disclosure no digest references', (parts) => parts.splice(parts.length - 1, 0, Buffer.from(JSON.stringify(['c2FsdHNhbHRzYWx0c2FsdA', 'extra', 'x'])).toString('base64url'))],
+      ['the same disclosure twice', (parts) => parts.splice(parts.length - 1, 0, parts[1])],
+    ]) {
+      const parts = peerCred.split('~');
+      mutate(parts);
+      const bad = parts.join('~');
+      fs.writeFileSync(f('peer-cred-bad.txt'), bad);
+      let peer = 'accepts it';
+      try {
+        await peerVerifier.verify(bad);
+      } catch {
+        peer = 'refuses it too';
+      }
+      const r = verify('peer-cred-bad.txt', ['--issuer-key', f('issuer.pub.pem'), '--no-kb']);
+      t.ok(`standard wins (RFC 9901 7.1): cardless refuses ${what} (the peer ${peer})`, r.code === 1 && r.j?.valid === false && r.j.errors?.length > 0, r.out + r.err);
+    }
+
     // ---- 3. crossed holders --------------------------------------------------------------
     if (cred) {
       const n2 = nonce();
