@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# test_mdoc.sh CARDLESS - `cardless mdoc issue|present|verify|request|dump|transcript` as a user
+# calls them: the resident card flow, MAC mode, the Annex D vectors, bad claims named one by
+# one, a tampered element, exit codes (0 valid, 1 invalid, 2 usage/I-O).
+set -uo pipefail
+cl=$1
+src=$(realpath "${CL_SOURCE_DIR:-$(dirname "$0")/../..}")
+cl=$(realpath "$cl")
+D=$src/tests/vectors/iso18013-5-annex-d
+export CL_TYPES_DIR=$src/data/types
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+pass=0
+NS=kr.go.mois.resident_card.1
+
+check() { # check NAME WANT_EXIT -- command...
+    local name=$1 want=$2
+    shift 3
+    "$@" >"$work/out" 2>"$work/err"
+    local got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $name: exit $got, want $want"
+        sed 's/^/  | /' "$work/out" "$work/err"
+        fails=$((fails + 1))
+    else
+        pass=$((pass + 1))
+    fi
+}
+expect() { # expect NAME CONDITION...
+    local name=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); else
+        echo "FAIL $name"
+        sed 's/^/  | /' "$work/out" "$work/err"
+        fails=$((fails + 1))
+    fi
+}
+has() { grep -q -- "$1" "$work/$2"; }
+
+cd "$work"
+check "help" 0 -- "$cl" mdoc --help
+check "ca" 0 -- "$cl" ca init --out ca --country KR --name "Test IACA"
+check "holder key" 0 -- "$cl" key new --out holder.key.pem
+check "holder pub" 0 -- "$cl" key pub --in holder.key.pem --out holder.pub.pem
+check "reader key" 0 -- "$cl" key new --out reader.key.pem
+check "reader pub" 0 -- "$cl" key pub --in reader.key.pem --out reader.pub.pem
+cat >claims.json <<JSON
+{"$NS": {"family_name_ko": "홍", "given_name_ko": "길동", "family_name_en": "HONG",
+ "given_name_en": "GILDONG", "birth_date": "1990-03-01", "resident_number_front": "900301",
+ "resident_number_back": "1234567", "resident_address": "서울특별시 종로구 세종대로 209",
+ "issue_date": "2025-01-02", "issuing_authority": "서울특별시 종로구청장",
+ "portrait": {"\$b64": "_9j_4A"}, "age_over_14": true, "age_over_19": true, "age_over_65": false}}
+JSON
+
+check "issue" 0 -- "$cl" mdoc issue --type kr.resident_card --claims claims.json \
+    --ds-key ca/ds.key.pem --ds-cert ca/ds.pem --device-pub holder.pub.pem --out cred.cbor \
+    --status-uri https://status.example/kr/1 --status-index 7 --json
+expect "issue json" has '"elements": 14' out
+check "transcript" 0 -- "$cl" mdoc transcript --out st.cbor --nonce n1
+check "transcript bytes" 0 -- "$cl" mdoc transcript --out stb.cbor --nonce n1 --bytes
+check "present disclose" 0 -- "$cl" mdoc present --credential cred.cbor --device-key holder.key.pem \
+    --disclose "$NS/family_name_ko,$NS/given_name_ko,$NS/age_over_19" --session-transcript st.cbor \
+    --out resp.cbor
+check "verify" 0 -- "$cl" mdoc verify --response resp.cbor --trust ca/iaca.pem \
+    --session-transcript st.cbor --json
+expect "verify valid" has '"valid": true' out
+expect "verify discloses age_over_19" has '"age_over_19": true' out
+expect "verify discloses only what was asked" bash -c "! grep -q birth_date $work/out"
+expect "verify status reference" has '"uri": "https://status.example/kr/1"' out
+expect "verify status idx" has '"idx": 7' out
+check "verify with tag-24 transcript" 0 -- "$cl" mdoc verify --response resp.cbor \
+    --trust ca/iaca.pem --session-transcript stb.cbor --json
+check "verify, another transcript" 1 -- "$cl" mdoc verify --response resp.cbor \
+    --trust ca/iaca.pem --session-transcript <("$cl" mdoc transcript --out - --nonce n2) --json
+expect "another transcript: device signature" has 'deviceSignature' out
+check "verify, untrusted root" 1 -- "$cl" mdoc verify --response resp.cbor \
+    --trust "$D/iaca-cert.pem" --session-transcript st.cbor --json
+check "verify, expired" 1 -- "$cl" mdoc verify --response resp.cbor --trust ca/iaca.pem \
+    --session-transcript st.cbor --at 2040-01-01T00:00:00Z --json
+
+# a tampered disclosed element: its digest no longer matches the MSO
+python3 - "$work/resp.cbor" "$work/tampered.cbor" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.find("홍".encode())
+b[i + 2] ^= 1
+open(sys.argv[2], "wb").write(b)
+PY
+check "verify tampered" 1 -- "$cl" mdoc verify --response tampered.cbor --trust ca/iaca.pem \
+    --session-transcript st.cbor --json
+expect "tampered: digest error naming the element" has "family_name_ko" out
+expect "tampered: digest code" has '"code": "digest"' out
+
+# request -> present -> verify, with an element the holder does not hold
+check "request" 0 -- "$cl" mdoc request --doctype "$NS" \
+    --elements "$NS/family_name_ko,$NS/age_over_19,$NS/no_such_element" --out req.cbor
+check "present request" 0 -- "$cl" mdoc present --credential cred.cbor \
+    --device-key holder.key.pem --request req.cbor --session-transcript st.cbor --out resp2.cbor
+check "dump response" 0 -- "$cl" mdoc dump resp2.cbor
+expect "dump: errors for the element not held" has '"no_such_element": 0' out
+expect "dump: tag 24 expanded" has 'elementIdentifier' out
+check "verify request response" 0 -- "$cl" mdoc verify --response resp2.cbor --trust ca/iaca.pem \
+    --session-transcript st.cbor --json
+
+# device MAC
+check "present mac" 0 -- "$cl" mdoc present --credential cred.cbor --device-key holder.key.pem \
+    --disclose "$NS/age_over_19" --session-transcript st.cbor --reader-pub reader.pub.pem \
+    --out resp-mac.cbor
+check "verify mac" 0 -- "$cl" mdoc verify --response resp-mac.cbor --trust ca/iaca.pem \
+    --session-transcript st.cbor --reader-key reader.key.pem --json
+check "verify mac without reader key" 1 -- "$cl" mdoc verify --response resp-mac.cbor \
+    --trust ca/iaca.pem --session-transcript st.cbor --json
+check "present with a wrong device key" 2 -- "$cl" mdoc present --credential cred.cbor \
+    --device-key reader.key.pem --disclose "$NS/age_over_19" --session-transcript st.cbor \
+    --out x.cbor
+
+# bad claims: every offending claim is named
+cat >bad.json <<JSON
+{"$NS": {"family_name_ko": 7, "birth_date": "1990-02-30", "nickname": "x",
+ "given_name_ko": "길동"}}
+JSON
+check "issue bad claims" 1 -- "$cl" mdoc issue --type kr.resident_card --claims bad.json \
+    --ds-key ca/ds.key.pem --ds-cert ca/ds.pem --device-pub holder.pub.pem --out bad.cbor
+expect "bad: family_name_ko named" has family_name_ko err
+expect "bad: birth_date named" has birth_date err
+expect "bad: nickname named" has nickname err
+expect "bad: missing portrait named" has portrait err
+check "issue unknown type" 2 -- "$cl" mdoc issue --type no.such --claims claims.json \
+    --ds-key ca/ds.key.pem --ds-cert ca/ds.pem --device-pub holder.pub.pem --out x.cbor
+check "present both request and disclose" 2 -- "$cl" mdoc present --credential cred.cbor \
+    --device-key holder.key.pem --request req.cbor --disclose "$NS/x" --session-transcript st.cbor \
+    --out x.cbor
+
+# ISO/IEC 18013-5 Annex D: valid inside its certificates' validity, expired now
+check "annex d 2021" 0 -- "$cl" mdoc verify --response "$D/device-response.cbor" \
+    --trust "$D/iaca-cert.pem" --session-transcript "$D/session-transcript-bytes.cbor" \
+    --reader-key "$D/ereader-key.pem" --at 2021-01-01T00:00:00Z --json
+expect "annex d family_name" has '"family_name": "Doe"' out
+expect "annex d full-date" has '"issue_date": "2019-10-20"' out
+check "annex d now" 1 -- "$cl" mdoc verify --response "$D/device-response.cbor" \
+    --trust "$D/iaca-cert.pem" --session-transcript "$D/session-transcript-bytes.cbor" \
+    --reader-key "$D/ereader-key.pem" --json
+expect "annex d now: expired" has '"code": "expired"' out
+check "annex d dump request" 0 -- "$cl" mdoc dump "$D/device-request.cbor"
+check "dump not cbor" 1 -- "$cl" mdoc dump claims.json
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
