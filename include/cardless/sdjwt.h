@@ -183,12 +183,14 @@ struct cl_sdjwt_verify_opts {
     struct cl_sdjwt_limits lim; /* zero: defaults */
 };
 
-struct cl_sdjwt_verified { /* written only on success */
-    json_t *claims;        /* processed payload (arena-owned): no _sd, _sd_alg, "..." */
-    const char *vct;       /* "vct", or NULL */
-    const char *iss;       /* "iss", or NULL */
-    const json_t *status;  /* the "status" claim (borrowed from claims), or NULL */
-    bool key_bound;        /* a KB-JWT was present and verified */
+struct cl_sdjwt_verified {           /* written only on success */
+    json_t *claims;                  /* processed payload (arena-owned): no _sd, _sd_alg, "..." */
+    const char *vct;                 /* "vct", or NULL */
+    const char *iss;                 /* "iss", or NULL */
+    const json_t *status;            /* the "status" claim (borrowed from claims), or NULL */
+    bool key_bound;                  /* a KB-JWT was present and verified */
+    const struct cl_key *issuer_key; /* the key the issuer JWT verified with (the configured
+                                        one, or the x5c leaf's, arena-owned) */
     size_t ndisclosures;
     struct cl_sdjwt sd; /* the parsed form */
 };

@@ -304,6 +304,7 @@ cl_sdjwt_verify(struct cl_arena *a, struct cl_bytes text, const struct cl_sdjwt_
     out->vct = json_string_value(json_object_get(claims, "vct"));
     out->iss = json_string_value(json_object_get(claims, "iss"));
     out->status = json_object_get(claims, "status");
+    out->issuer_key = key;
     out->ndisclosures = sd.ndisclosures;
     out->sd = sd;
     return CL_OK;
