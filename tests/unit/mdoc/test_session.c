@@ -581,6 +581,94 @@ test_fresh_session(void **state)
     cl_key_free(edevice);
 }
 
+/* Messages opened out of order fail: the counter is part of the IV (§9.1.1.5). */
+static void
+test_out_of_order(void **state)
+{
+    struct annexd *t = *state;
+    struct cl_mdoc_session *r = NULL, *h = NULL;
+    struct cl_error e = {0};
+    struct cl_buf m1, m2, pt;
+    int64_t status;
+
+    cl_buf_init(&m1);
+    cl_buf_init(&m2);
+    cl_buf_init(&pt);
+    cl_test_expect(
+        "reader",
+        cl_mdoc_session_new(CL_MDOC_SESSION_READER, t->ereader, t->edevice, t->transcript, &r, &e),
+        CL_OK, &e);
+    cl_test_expect(
+        "holder",
+        cl_mdoc_session_new(CL_MDOC_SESSION_HOLDER, t->edevice, t->ereader, t->transcript, &h, &e),
+        CL_OK, &e);
+    cl_test_expect("seal 1", cl_mdoc_session_seal(h, t->response, false, &m1, &e), CL_OK, &e);
+    cl_test_expect("seal 2", cl_mdoc_session_seal(h, t->request, false, &m2, &e), CL_OK, &e);
+    cl_test_expect("second first", cl_mdoc_session_open(r, cl_buf_bytes(&m2), &pt, &status, &e),
+                   CL_ERR_SIGNATURE, &e);
+    assert_int_equal(pt.len, 0);
+    cl_mdoc_session_free(r);
+    cl_error_clear(&e);
+    cl_test_expect(
+        "reader",
+        cl_mdoc_session_new(CL_MDOC_SESSION_READER, t->ereader, t->edevice, t->transcript, &r, &e),
+        CL_OK, &e);
+    cl_test_expect("open 1", cl_mdoc_session_open(r, cl_buf_bytes(&m1), &pt, &status, &e), CL_OK,
+                   &e);
+    cl_buf_reset(&pt);
+    cl_test_expect("open 2", cl_mdoc_session_open(r, cl_buf_bytes(&m2), &pt, &status, &e), CL_OK,
+                   &e);
+    expect_bytes(t, "second message", cl_buf_bytes(&pt), t->request);
+    cl_buf_fini(&m1);
+    cl_buf_fini(&m2);
+    cl_buf_fini(&pt);
+    cl_mdoc_session_free(r);
+    cl_mdoc_session_free(h);
+}
+
+/* Fail allocation 1, 2, ... through the whole Annex D exchange: NOMEM each time, no leak. */
+static void
+test_alloc_failures(void **state)
+{
+    struct annexd *t = *state;
+    unsigned long n;
+
+    for (n = 1; n < 2000; n++) {
+        struct cl_mdoc_session *r = NULL, *h = NULL;
+        struct cl_error e = {0};
+        struct cl_buf msg, pt;
+        int64_t status;
+        cl_err rc;
+
+        cl_buf_init(&msg);
+        cl_buf_init(&pt);
+        cl_alloc_fail_at(n);
+        rc = cl_mdoc_session_reader_new(t->engagement, t->handover, t->ereader, &r, &e);
+        if (rc == CL_OK)
+            rc = cl_mdoc_session_establish(r, t->request, &msg, &e);
+        if (rc == CL_OK)
+            rc = cl_mdoc_session_accept(t->engagement, t->handover, t->edevice, cl_buf_bytes(&msg),
+                                        &h, &pt, &e);
+        if (rc == CL_OK) {
+            cl_buf_reset(&msg);
+            cl_buf_reset(&pt);
+            rc = cl_mdoc_session_seal(h, t->response, true, &msg, &e);
+        }
+        if (rc == CL_OK)
+            rc = cl_mdoc_session_open(r, cl_buf_bytes(&msg), &pt, &status, &e);
+        cl_alloc_fail_at(0);
+        cl_buf_fini(&msg);
+        cl_buf_fini(&pt);
+        cl_mdoc_session_free(r);
+        cl_mdoc_session_free(h);
+        if (rc == CL_OK)
+            break;
+        if (rc != CL_ERR_NOMEM && rc != CL_ERR_CRYPTO)
+            fail_msg("allocation %lu: got %s (%s: %s)", n, cl_err_name(rc), e.where, e.msg);
+    }
+    assert_true(n > 1 && n < 2000);
+}
+
 int
 main(void)
 {
@@ -590,6 +678,7 @@ main(void)
         cmocka_unit_test(test_engagement_qr),       cmocka_unit_test(test_engagement_build),
         cmocka_unit_test(test_engagement_cases),    cmocka_unit_test(test_uri_errors),
         cmocka_unit_test(test_tcp_loopback),        cmocka_unit_test(test_fresh_session),
+        cmocka_unit_test(test_out_of_order),        cmocka_unit_test(test_alloc_failures),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
