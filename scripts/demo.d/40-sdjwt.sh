@@ -22,18 +22,18 @@ cat >sdjwt-claims.json <<JSON
 JSON
 
 step "S1. The Ministry issues the resident card as an SD-JWT VC, with a status list entry"
-type_args=(--vct https://credentials.gov.kr/resident_card/1
-    --sd /family_name_ko,/given_name_ko,/birth_date,/resident_address,/age_equal_or_over/19)
+type_args=(--type kr.resident_card)
 claims=sdjwt-claims.json
-if [ -f "$CL_TYPES_DIR/kr.resident_card.json" ]; then
-    type_args=(--type kr.resident_card)
-else
+if [ ! -f "$CL_TYPES_DIR/kr.resident_card.json" ]; then
     # no credential catalog here: the same claims, flat, with an explicit vct and choices
     jq '.["'$ns'"] | del(.portrait) | .age_equal_or_over = {"19": .age_over_19}
         | del(.age_over_14, .age_over_19, .age_over_65)' sdjwt-claims.json >sdjwt-flat.json
     claims=sdjwt-flat.json
+    type_args=(--vct https://credentials.gov.kr/resident_card/1 --sd "$(jq -r \
+        'keys - ["age_equal_or_over"] | map("/" + .) + ["/age_equal_or_over/19"] | join(",")' \
+        sdjwt-flat.json)")
 fi
-"$cl" status new --bits 2 --size 100000 --out sdjwt-status.json
+"$cl" status new --bits 2 --size 100000 --out sdjwt-status.json --force
 "$cl" sdjwt issue "${type_args[@]}" --claims "$claims" --iss https://www.mois.go.kr \
     --issuer-key ca/ds.key.pem --x5c ca/ds.pem --holder-pub holder.pub.pem \
     --status-uri https://status.mois.go.kr/sdjwt/1 --status-index 4242 --decoys 2 \
