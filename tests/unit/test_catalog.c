@@ -680,22 +680,27 @@ test_validate_nested(void **state)
 static const char conv_type[] =
     "{\"id\":\"t.conv\",\"version\":1,\"display\":{\"ko\":\"가\",\"en\":\"A\"},"
     "\"issuer\":{\"ko\":\"나\",\"en\":\"B\"},\"mdoc\":{\"doctype\":\"t.conv.1\"},"
-    "\"sdjwt\":{\"vct\":\"https://x.example/conv\"},\"claims\":[" CLAIM("s", "tstr") "}," CLAIM("u", "uint") "}," CLAIM("i", "int") "}," CLAIM("b", "bool") "}," CLAIM("d", "full-date") "}," CLAIM("t", "tdate") "}," CLAIM(
-        "x",
-        "bstr") ",\"max_length\":4}," CLAIM("m",
-                                            "map") "}," CLAIM("a",
-                                                              "array") "}," CLAIM("p",
-                                                                                  "array") ",\"item"
-                                                                                           "s\":{"
-                                                                                           "\"type"
-                                                                                           "\":"
-                                                                                           "\"map\""
-                                                                                           ",\"fiel"
-                                                                                           "ds\":"
-                                                                                           "[" CLAIM("vehicle_category_code",
-                                                                                                     "tstr") "}," CLAIM("issue_date",
-                                                                                                                        "full-date") "}," CLAIM("expiry_date",
-                                                                                                                                                "full-date") "}]}}]}";
+    "\"sdjwt\":{\"vct\":\"https://x.example/conv\"},\"claims\":[" CLAIM("s", "tstr") "}," CLAIM("u", "uint") "}," CLAIM("i", "int") "}," CLAIM(
+        "b",
+        "bool") "}," CLAIM("d",
+                           "full-date") "}," CLAIM("t",
+                                                   "tdate") "}," CLAIM("x",
+                                                                       "bstr") ",\"max_length\":4}"
+                                                                               "," CLAIM("m",
+                                                                                         "map") "}"
+                                                                                                "," CLAIM("a",
+                                                                                                          "array") "}," CLAIM("p",
+                                                                                                                              "array") ",\"item"
+                                                                                                                                       "s\":{"
+                                                                                                                                       "\"type"
+                                                                                                                                       "\":"
+                                                                                                                                       "\"map\""
+                                                                                                                                       ",\"fiel"
+                                                                                                                                       "ds\":"
+                                                                                                                                       "[" CLAIM("vehicle_category_code", "tstr") "}," CLAIM(
+                                                                                                                                           "issue_date",
+                                                                                                                                           "full-date") "}," CLAIM("expiry_date",
+                                                                                                                                                                   "full-date") "}]}}]}";
 
 static const struct {
     const char *claim;
