@@ -225,7 +225,7 @@ held(const struct cl_mdoc_issuer_signed *cred, const struct cl_mdoc_sel *sel)
 /* DeviceRequest -> DeviceResponse for the credential's docType (or an empty one, status 10). */
 static cl_err
 respond(const struct holder *h, struct cl_mdoc_session *s, struct cl_bytes request,
-        struct cl_buf *out, struct cl_error *err)
+        struct cl_buf *out, uint64_t *status, struct cl_error *err)
 {
     struct cl_arena a;
     struct cl_mdoc_request req;
@@ -236,7 +236,11 @@ respond(const struct holder *h, struct cl_mdoc_session *s, struct cl_bytes reque
     cl_err rc;
 
     cl_arena_init(&a, 0, 0, 0);
+    *status = CL_MDOC_STATUS_GENERAL_ERROR;
     rc = cl_mdoc_request_parse(&a, request, NULL, &req, err);
+    if (rc != CL_OK) /* §8.3.2.1.2.3: 11 not CBOR, 12 not a valid DeviceRequest */
+        *status = rc == CL_ERR_TRUNCATED || rc == CL_ERR_ENCODING ? CL_MDOC_STATUS_CBOR_DECODING
+                                                                  : CL_MDOC_STATUS_CBOR_VALIDATION;
     if (rc == CL_OK)
         rc = cl_mdoc_transcript_read(&a, cl_mdoc_session_transcript_bytes(s), &t, err);
     if (rc != CL_OK)
@@ -311,12 +315,13 @@ serve_session(const struct holder *h, int fd, struct cl_bytes engagement,
                                 &pt, err);
     for (int round = 0; rc == CL_OK && round < SESSION_MAX_REQUESTS; round++) {
         int64_t status = -1;
+        uint64_t resp_status = CL_MDOC_STATUS_GENERAL_ERROR;
         struct cl_error perr = {0};
 
         cl_buf_reset(&resp);
         cl_buf_reset(&out);
-        if (respond(h, s, cl_buf_bytes(&pt), &resp, &perr) != CL_OK) {
-            /* not a session failure: answer with an empty DeviceResponse, status 10 */
+        if (respond(h, s, cl_buf_bytes(&pt), &resp, &resp_status, &perr) != CL_OK) {
+            /* not a session failure: answer with a DeviceResponse without documents */
             char msg[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
 
             log_line("serve-holder", "not answered:", cl_error_str(&perr, msg, sizeof msg));
@@ -325,7 +330,7 @@ serve_session(const struct holder *h, int fd, struct cl_bytes engagement,
             cl_cbor_put_cstr(&resp, "version");
             cl_cbor_put_cstr(&resp, "1.0");
             cl_cbor_put_cstr(&resp, "status");
-            cl_cbor_put_uint(&resp, CL_MDOC_STATUS_GENERAL_ERROR);
+            cl_cbor_put_uint(&resp, resp_status);
         }
         rc = cl_buf_check(&resp, "DeviceResponse", err);
         if (rc == CL_OK)
