@@ -7,6 +7,8 @@
 set -euo pipefail
 cl=${CL:?CL is the cardless program}
 ns=kr.go.mois.resident_card.1
+# credential types: $CL_TYPES_DIR, else the repository's data/types beside this script
+export CL_TYPES_DIR=${CL_TYPES_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/data/types}
 step() { printf '\n== %s\n' "$*"; }
 
 # The resident card issued by 30-mdoc.sh when it is there; otherwise issue one here.

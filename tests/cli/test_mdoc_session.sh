@@ -10,6 +10,8 @@ holder_pid=
 trap '[ -n "$holder_pid" ] && kill "$holder_pid" 2>/dev/null; rm -rf "$work"' EXIT
 fails=0
 pass=0
+# credential types for `mdoc issue`: the repository's data/types
+export CL_TYPES_DIR=${CL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/data/types
 
 check() { # check NAME WANT_EXIT -- command...
     local name=$1 want=$2
