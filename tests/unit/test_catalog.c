@@ -677,30 +677,25 @@ test_validate_nested(void **state)
 
 /* ---- conversions ---- */
 
+/* clang-format off */
 static const char conv_type[] =
     "{\"id\":\"t.conv\",\"version\":1,\"display\":{\"ko\":\"가\",\"en\":\"A\"},"
     "\"issuer\":{\"ko\":\"나\",\"en\":\"B\"},\"mdoc\":{\"doctype\":\"t.conv.1\"},"
-    "\"sdjwt\":{\"vct\":\"https://x.example/conv\"},\"claims\":[" CLAIM("s", "tstr") "}," CLAIM("u", "uint") "}," CLAIM("i", "int") "}," CLAIM(
-        "b",
-        "bool") "}," CLAIM("d",
-                           "full-date") "}," CLAIM("t",
-                                                   "tdate") "}," CLAIM("x",
-                                                                       "bstr") ",\"max_length\":4}"
-                                                                               "," CLAIM("m",
-                                                                                         "map") "}"
-                                                                                                "," CLAIM("a",
-                                                                                                          "array") "}," CLAIM("p",
-                                                                                                                              "array") ",\"item"
-                                                                                                                                       "s\":{"
-                                                                                                                                       "\"type"
-                                                                                                                                       "\":"
-                                                                                                                                       "\"map\""
-                                                                                                                                       ",\"fiel"
-                                                                                                                                       "ds\":"
-                                                                                                                                       "[" CLAIM("vehicle_category_code", "tstr") "}," CLAIM(
-                                                                                                                                           "issue_date",
-                                                                                                                                           "full-date") "}," CLAIM("expiry_date",
-                                                                                                                                                                   "full-date") "}]}}]}";
+    "\"sdjwt\":{\"vct\":\"https://x.example/conv\"},\"claims\":["
+    "{\"name\":\"s\",\"type\":\"tstr\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"u\",\"type\":\"uint\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"i\",\"type\":\"int\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"b\",\"type\":\"bool\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"d\",\"type\":\"full-date\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"t\",\"type\":\"tdate\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"x\",\"type\":\"bstr\",\"display\":{\"ko\":\"다\",\"en\":\"C\"},\"max_length\":4},"
+    "{\"name\":\"m\",\"type\":\"map\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"a\",\"type\":\"array\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"p\",\"type\":\"array\",\"display\":{\"ko\":\"다\",\"en\":\"C\"},\"items\":{\"type\":\"map\",\"fields\":["
+    "{\"name\":\"vehicle_category_code\",\"type\":\"tstr\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"issue_date\",\"type\":\"full-date\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}},"
+    "{\"name\":\"expiry_date\",\"type\":\"full-date\",\"display\":{\"ko\":\"다\",\"en\":\"C\"}}]}}]}";
+/* clang-format on */
 
 static const struct {
     const char *claim;
@@ -996,6 +991,58 @@ test_alloc_failures(void **state)
     cl_buf_fini(&text);
 }
 
+/* The same for validating (with problems to report) and converting claims. */
+static void
+test_alloc_failures_claims(void **state)
+{
+    struct cl_catalog *cat = shipped();
+    const struct cl_catalog_type *t = cl_catalog_find(cat, "kr.household_register");
+    const struct cl_catalog_claim *members = cl_catalog_type_claim_by_name(t, "members");
+    struct cl_arena keep;
+    json_t *bad, *good;
+    cl_err rc = CL_ERR_NOMEM;
+
+    (void)state;
+    cl_arena_init(&keep, 0, 0, 0);
+    bad = parse(&keep, "{\"kr.go.mois.household_register.1\":{\"x\":1,\"address\":5,"
+                       "\"members\":[{\"name\":1},{\"relation\":2},{}]}}");
+    good = parse(&keep, "[{\"name\":\"김철수\",\"relation\":\"본인\",\"birth_date\":"
+                        "\"1970-05-05\",\"resident_number_front\":\"700505\"}]");
+    for (unsigned long n = 1; rc == CL_ERR_NOMEM && n < 10000; n++) {
+        struct cl_catalog_report rep;
+        struct cl_error err = {0};
+        const struct cl_cbor *item;
+        struct cl_arena a;
+        json_t *j = NULL;
+        struct cl_buf b;
+        cl_err v;
+
+        cl_arena_init(&a, 0, 0, 0);
+        cl_buf_init(&b);
+        cl_alloc_fail_at(n);
+        v = cl_catalog_validate_mdoc_claims(&a, t, bad, &rep, &err);
+        rc = v == CL_ERR_NOMEM ? v : cl_catalog_value_to_cbor(&b, members, good, &err);
+        if (rc == CL_OK)
+            rc = cl_cbor_decode(&a, cl_buf_bytes(&b), NULL, &item, &err);
+        if (rc == CL_OK)
+            rc = cl_catalog_cbor_to_json(&a, members, item, &j, &err);
+        if (rc == CL_OK)
+            rc = cl_catalog_value_to_sdjwt(&a, members, good, &j, &err);
+        cl_alloc_fail_at(0);
+        if (v != CL_ERR_NOMEM && v != CL_ERR_MISSING && v != CL_ERR_INPUT)
+            fail_msg("allocation %lu: validation gave %s", n, cl_err_name(v));
+        if (v != CL_ERR_NOMEM && rep.nproblems != 18)
+            fail_msg("allocation %lu: %zu problems, want 18", n, rep.nproblems);
+        if (rc != CL_OK && rc != CL_ERR_NOMEM)
+            fail_msg("allocation %lu: got %s (%s: %s)", n, cl_err_name(rc), err.where, err.msg);
+        cl_buf_fini(&b);
+        cl_arena_fini(&a);
+    }
+    assert_int_equal(rc, CL_OK);
+    cl_arena_fini(&keep);
+    cl_catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -1011,6 +1058,7 @@ main(void)
         cmocka_unit_test(test_cbor_to_json),
         cmocka_unit_test(test_annex_d_elements),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_alloc_failures_claims),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
