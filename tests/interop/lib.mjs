@@ -53,10 +53,15 @@ export class Tally {
 
 // ---- cardless ----------------------------------------------------------------------------
 
+// the repository root: $CL_SOURCE_DIR (ctest sets it) or two levels above this file
+export const SOURCE_DIR = process.env.CL_SOURCE_DIR ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
 export function makeCardless(binArg, cwd) {
   const bin = path.resolve(binArg);
+  // credential types come from the repository's data/types/ whatever the working directory
+  const env = { ...process.env, CL_TYPES_DIR: process.env.CL_TYPES_DIR ?? path.join(SOURCE_DIR, 'data/types') };
   const run = (args, opts = {}) => {
-    const r = spawnSync(bin, args, { cwd, encoding: 'utf8', timeout: 20000, ...opts });
+    const r = spawnSync(bin, args, { cwd, env, encoding: 'utf8', timeout: 20000, ...opts });
     if (r.error) return { code: -1, out: '', err: String(r.error), args };
     return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '', args };
   };
@@ -215,3 +220,65 @@ export function animoContext(mdoc, now = () => new Date()) {
 }
 
 export { rawEcPoint };
+
+// ---- raw CBOR --------------------------------------------------------------------------------
+// The end offset of the CBOR data item starting at `off` (RFC 8949 section 3), so a part of a
+// peer's encoding can be cut out with its bytes exactly as the peer wrote them.
+export function cborItemEnd(b, off) {
+  const ib = b[off];
+  const mt = ib >> 5;
+  const ai = ib & 0x1f;
+  let p = off + 1;
+  let arg;
+  if (ai < 24) arg = ai;
+  else if (ai === 24) arg = b[p++];
+  else if (ai === 25) { arg = b.readUInt16BE(p); p += 2; }
+  else if (ai === 26) { arg = b.readUInt32BE(p); p += 4; }
+  else if (ai === 27) { arg = Number(b.readBigUInt64BE(p)); p += 8; }
+  else if (ai === 31) {
+    if (mt === 7) throw new Error('cbor: unexpected break');
+    while (b[p] !== 0xff) p = cborItemEnd(b, p); // indefinite: items (or chunks) up to the break
+    return p + 1;
+  } else throw new Error(`cbor: reserved additional information ${ai} at ${off}`);
+  switch (mt) {
+    case 0: case 1: case 7: return p;
+    case 2: case 3: return p + arg;
+    case 4: for (let i = 0; i < arg; i++) p = cborItemEnd(b, p); return p;
+    case 5: for (let i = 0; i < 2 * arg; i++) p = cborItemEnd(b, p); return p;
+    case 6: return cborItemEnd(b, p);
+    default: throw new Error('cbor: bad major type');
+  }
+}
+// the head of the definite-length item at `off`: {mt, n (its length or value), p (after it)}
+function cborHead(b, off) {
+  const mt = b[off] >> 5;
+  const ai = b[off] & 0x1f;
+  if (ai < 24) return { mt, n: ai, p: off + 1 };
+  if (ai === 24) return { mt, n: b[off + 1], p: off + 2 };
+  if (ai === 25) return { mt, n: b.readUInt16BE(off + 1), p: off + 3 };
+  if (ai === 26) return { mt, n: b.readUInt32BE(off + 1), p: off + 5 };
+  throw new Error(`cbor: unsupported head 0x${b[off].toString(16)} at ${off}`);
+}
+// the raw bytes' range of the value under text key `key` in the CBOR map at `off`
+export function cborMapValue(b, off, key) {
+  const h = cborHead(b, off);
+  if (h.mt !== 5) throw new Error('cbor: expected a map');
+  let p = h.p;
+  for (let i = 0; i < h.n; i++) {
+    const kEnd = cborItemEnd(b, p);
+    const kh = cborHead(b, p);
+    const k = kh.mt === 3 ? b.subarray(kh.p, kEnd).toString('utf8') : undefined;
+    const vEnd = cborItemEnd(b, kEnd);
+    if (k === key) return { start: kEnd, end: vEnd };
+    p = vEnd;
+  }
+  return undefined;
+}
+// the raw bytes' range of element `i` of the CBOR array at `off`
+export function cborArrayItem(b, off, i) {
+  const h = cborHead(b, off);
+  if (h.mt !== 4 || i >= h.n) throw new Error('cbor: expected an array with that element');
+  let p = h.p;
+  for (let j = 0; j < i; j++) p = cborItemEnd(b, p);
+  return { start: p, end: cborItemEnd(b, p) };
+}

@@ -13,7 +13,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import * as animo from '@animo-id/mdoc';
 import * as P from './mdoc_peers.mjs';
-import { Tally, b64u, makeCardless, pemCerts, privateJwk, workDir } from './lib.mjs';
+import { SOURCE_DIR, Tally, b64u, cborArrayItem, cborMapValue, makeCardless, pemCerts, privateJwk, workDir } from './lib.mjs';
 
 const t = new Tally('interop_mdoc');
 const w = workDir('mdoc');
@@ -41,11 +41,13 @@ const freshElements = () => ({
   portrait,
   driving_privileges: [{ vehicle_category_code: 'B', issue_date: '2020-01-02', expiry_date: '2030-01-01' }],
   un_distinguishing_sign: 'ROK',
-  age_over_19: true,
+  sex: 1,
+  portrait_capture_date: new Date('2025-12-01T09:30:00Z'),
+  age_over_18: true,
   age_over_65: false,
 });
 const elements = freshElements();
-const DISCLOSE = ['family_name', 'birth_date', 'portrait', 'driving_privileges', 'age_over_19'];
+const DISCLOSE = ['family_name', 'birth_date', 'portrait', 'driving_privileges', 'sex', 'portrait_capture_date', 'age_over_18'];
 // the disclosed elements as JSON: full-dates "YYYY-MM-DD", byte strings base64url
 const expected = Object.fromEntries(DISCLOSE.map((k) => [k, norm(elements[k])]));
 
@@ -54,7 +56,7 @@ const expected = Object.fromEntries(DISCLOSE.map((k) => [k, norm(elements[k])]))
 function norm(v) {
   if (v instanceof Uint8Array) return b64u(v);
   if (v instanceof animo.DateOnly) return v.toISOString(); // full-date: "YYYY-MM-DD"
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return v.toISOString().replace(/\.000Z$/, 'Z'); // tdate, RFC 3339
   if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, norm(x)]));
   if (Array.isArray(v)) return v.map(norm);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
@@ -113,7 +115,7 @@ async function main() {
   // ---- 1. cardless issues and presents; the peers verify --------------------------------------
   const canIssue = cl.hasVerb('mdoc', 'issue') && cl.hasVerb('mdoc', 'present');
   if (!canIssue) t.skip('cardless issues/presents, peers verify (cardless mdoc issue|present)');
-  else await cardlessToPeers({ holderJwk, verifyOpts, st });
+  else await cardlessToPeers({ verifyOpts, peerMdoc });
 
   // ---- 2. the peers issue and present; cardless verifies --------------------------------------
   if (!cl.hasVerb('mdoc', 'verify')) t.skip('peers issue/present, cardless verifies (cardless mdoc verify)');
@@ -122,14 +124,14 @@ async function main() {
   t.finish();
 }
 
-async function cardlessToPeers({ verifyOpts, st }) {
-  const claims = { [NS]: { ...elements, portrait: { $b64: portrait.toString('base64') } } };
+async function cardlessToPeers({ verifyOpts, peerMdoc }) {
+  const claims = { [NS]: { ...norm(elements), portrait: { $b64: portrait.toString('base64') } } };
   fs.writeFileSync(f('claims.json'), JSON.stringify(claims));
   const type = mdlTypeId();
   const issue = cl.run(['mdoc', 'issue', '--type', type, '--claims', f('claims.json'), '--ds-key', f('ca/ds.key.pem'),
     '--ds-cert', f('ca/ds.pem'), '--chain', f('ca/iaca.pem'), '--device-pub', f('holder.pub.pem'), '--valid-days', '30',
     '--out', f('cred.cbor')]);
-  if (!t.ok(`cardless mdoc issue --type ${type} (mDL with tstr, full-date, bstr, array of maps, bool)`, issue.code === 0, issue.err + issue.out)) return;
+  if (!t.ok(`cardless mdoc issue --type ${type} (mDL with tstr, uint, full-date, tdate, bstr, array of maps, bool)`, issue.code === 0, issue.err + issue.out)) return;
 
   const responses = {};
   const pres = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
@@ -152,13 +154,25 @@ async function cardlessToPeers({ verifyOpts, st }) {
     }
   } else t.skip('cardless mdoc request');
   {
+    // Standard wins: ISO 18013-5 8.3.2.1.2.1 has ItemsRequest = {"docType", "nameSpaces",
+    // ? "requestInfo": {* tstr => any}}. animo's DeviceRequest.encode writes "requestInfo" (and
+    // "readerAuth") with the CBOR value undefined when there is none, which is not a map (nor a
+    // COSE_Sign1 for readerAuth); cardless must refuse such a request and name requestInfo. With requestInfo
+    // given as a map, animo's request is conformant and cardless must answer it.
     const ns = new Map([[NS, new Map(DISCLOSE.map((e) => [e, false]))]]);
-    fs.writeFileSync(f('req-animo.cbor'), animo.DeviceRequest.from('1.0', [{ itemsRequestData: { docType: DOCTYPE, nameSpaces: ns } }]).encode());
+    fs.writeFileSync(f('req-animo-undef.cbor'), animo.DeviceRequest.from('1.0', [{ itemsRequestData: { docType: DOCTYPE, nameSpaces: ns } }]).encode());
+    const bad = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
+      '--request', f('req-animo-undef.cbor'), '--session-transcript', f('st.cbor'), '--out', f('resp-undef.cbor')]);
+    t.ok('standard wins (ISO 18013-5 8.3.2.1.2.1): cardless refuses animo\'s DeviceRequest whose requestInfo is CBOR undefined, naming it',
+      bad.code === 1 && /requestInfo/.test(bad.err), bad.err + bad.out);
+    const req = animo.DeviceRequest.from('1.0', [{ itemsRequestData: { docType: DOCTYPE, nameSpaces: ns, requestInfo: { purpose: 'interop' } } }]);
+    // readerAuth is written as undefined too (refused by cardless for the same reason): the
+    // request goes without it, the optional entry absent as the CDDL allows
+    fs.writeFileSync(f('req-animo.cbor'), withoutUndefinedReaderAuth(req));
     const r = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
       '--request', f('req-animo.cbor'), '--session-transcript', f('st.cbor'), '--out', f('resp-req-animo.cbor')]);
-    if (t.ok('cardless mdoc present --request (DeviceRequest made by animo)', r.code === 0, r.err + r.out)) responses['animo request'] = fs.readFileSync(f('resp-req-animo.cbor'));
+    if (t.ok('cardless mdoc present --request (DeviceRequest made by animo, requestInfo given)', r.code === 0, r.err + r.out)) responses['animo request'] = fs.readFileSync(f('resp-req-animo.cbor'));
   }
-
   for (const [how, resp] of Object.entries(responses)) {
     for (const p of P.PEERS) {
       await t.check(`cardless -> ${p}: DeviceResponse (${how}) verifies with exactly the disclosed elements`, async () => {
@@ -191,9 +205,24 @@ async function cardlessToPeers({ verifyOpts, st }) {
     }
   }
 
-  // the holder side with a peer-issued credential: cardless presents what a peer issued
-  // (IssuerSigned taken from the peer's encoding), and the peers verify cardless' response
-  // (only when cardless reads the credential file in that form)
+  // the holder side with a credential a peer issued: cardless's credential file is
+  // {"docType", "issuerSigned"}, the shape of documents[0] in the peer's encoding, cut out with
+  // its bytes as the peer wrote them; cardless presents it and both peers verify the response
+  for (const issuer of P.PEERS) {
+    const b = Buffer.from(peerMdoc[issuer]);
+    const doc = cborArrayItem(b, cborMapValue(b, 0, 'documents').start, 0);
+    fs.writeFileSync(f(`cred-${issuer}.cbor`), b.subarray(doc.start, doc.end));
+    const r = cl.run(['mdoc', 'present', '--credential', f(`cred-${issuer}.cbor`), '--device-key', f('holder.pem'),
+      '--disclose', DISCLOSE.map((e) => `${NS}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--out', f(`resp-held-${issuer}.cbor`)]);
+    if (!t.ok(`cardless holds a credential ${issuer} issued and presents it`, r.code === 0, r.err + r.out)) continue;
+    const resp = fs.readFileSync(f(`resp-held-${issuer}.cbor`));
+    for (const p of P.PEERS) {
+      await t.check(`${issuer} issues, cardless presents, ${p} verifies with exactly the disclosed elements`, async () => {
+        const v = await P.verify(p, { response: resp, ...verifyOpts });
+        return v.ok && same(norm(v.claims[NS]), expected) ? true : { ok: v.ok, failed: v.failed, got: norm(v.claims), expected };
+      });
+    }
+  }
 }
 
 async function peersToCardless({ holderJwk, st, disclose }) {
@@ -240,9 +269,18 @@ async function peersToCardless({ holderJwk, st, disclose }) {
   }
 }
 
+// animo's DeviceRequest re-assembled without its readerAuth: undefined entry; the
+// ItemsRequestBytes stay animo's own bytes
+function withoutUndefinedReaderAuth(req) {
+  return Buffer.from(animo.cborEncode(new Map([
+    ['version', req.version],
+    ['docRequests', req.docRequests.map((d) => new Map([['itemsRequest', d.itemsRequest.dataItem]]))],
+  ])));
+}
+
 // the type id of the ISO mDL in data/types/ (the catalog names types by file)
 function mdlTypeId() {
-  const dir = path.join(process.env.CL_SOURCE_DIR ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..'), 'data/types');
+  const dir = path.join(SOURCE_DIR, 'data/types');
   try {
     for (const file of fs.readdirSync(dir)) {
       if (!file.endsWith('.json')) continue;

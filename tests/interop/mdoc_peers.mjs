@@ -55,7 +55,7 @@ export async function issue(peer, { docType, claims, dsJwk, dsCertPem, devicePub
   const typed = (v) => {
     if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return new animo.DateOnly(v);
     if (Array.isArray(v)) return v.map(typed);
-    if (v && typeof v === 'object' && !(v instanceof Uint8Array)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typed(x)]));
+    if (v && typeof v === 'object' && !(v instanceof Uint8Array) && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typed(x)]));
     return v;
   };
   for (const [ns, vals] of Object.entries(claims)) doc = doc.addIssuerNameSpace(ns, typed(vals));

@@ -23,4 +23,4 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 [ -x "$cl" ] || missing "no cardless program at $cl"
 
 # every suite ends by itself: child processes have their own timeouts, this bounds the rest
-exec timeout 90 node "$here/$suite.mjs" "$cl"
+exec timeout 170 node "$here/$suite.mjs" "$cl"
