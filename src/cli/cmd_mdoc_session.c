@@ -508,7 +508,8 @@ engagement_uri(struct cl_arena *a, struct cli_opt *opts, size_t n, struct cl_byt
 }
 
 static void
-print_text(const struct cl_mdoc_verified *docs, size_t nd, struct cl_arena *a)
+print_text(const struct cl_mdoc_verified *docs, size_t nd, const struct cl_mdoc_sel *sel,
+           size_t nsel, struct cl_arena *a)
 {
     for (size_t d = 0; d < nd; d++) {
         printf("valid: %.*s from %s\n", (int)docs[d].doctype.len, (const char *)docs[d].doctype.ptr,
@@ -522,6 +523,17 @@ print_text(const struct cl_mdoc_verified *docs, size_t nd, struct cl_arena *a)
                    (const char *)docs[d].claims[c].element_id.ptr, s != NULL ? s : "?");
             free(s);
             json_decref(v);
+        }
+        for (size_t i = 0; i < nsel; i++) { /* asked for, not returned (errors in the response) */
+            bool got = false;
+
+            for (size_t c = 0; !got && c < docs[d].n_claims; c++)
+                got = cl_bytes_eq(docs[d].claims[c].ns, sel[i].ns) &&
+                      cl_bytes_eq(docs[d].claims[c].element_id, sel[i].element_id);
+            if (!got)
+                printf("  %.*s/%.*s not returned\n", (int)sel[i].ns.len,
+                       (const char *)sel[i].ns.ptr, (int)sel[i].element_id.len,
+                       (const char *)sel[i].element_id.ptr);
         }
     }
 }
@@ -675,7 +687,7 @@ cli_mdoc_read(int argc, char **argv)
                                  vrc == CL_OK ? verified_json(&a, docs, nd) : json_array(),
                                  "errors", errs));
     } else if (vrc == CL_OK) {
-        print_text(docs, nd, &a);
+        print_text(docs, nd, sel, nsel, &a);
     }
     if (vrc != CL_OK) {
         char m[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
