@@ -251,7 +251,7 @@ cl_status_table_load(struct cl_bytes json, struct cl_status_table **out, struct 
     struct cl_status_table *t = NULL;
     struct cl_arena a;
     struct cl_bytes lst, used;
-    uint64_t bits, size, used_count, count = 0;
+    uint64_t bits = 0, size = 0, used_count = 0, count = 0;
     const json_t *fmt;
     json_t *o;
     cl_err rc;
