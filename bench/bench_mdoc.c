@@ -1,0 +1,315 @@
+/*
+ * bench_mdoc.c - mdoc verification against its physical bound: one DeviceResponse with one
+ * document, 10 elements and a device signature holds two ECDSA P-256 verifications
+ * (issuerAuth, deviceSignature), so `openssl speed ecdsap256` verify/s divided by two bounds
+ * it. Trust anchors and DS chains are cached (cl_mdoc_trust). Also issue/s and present/s.
+ * Usage: bench_mdoc [--openssl-verify N] [--json FILE] [--seconds S]
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cardless/mdoc.h"
+#include "cardless/time.h"
+
+#define NS "kr.go.mois.resident_card.1"
+#define DAY 86400
+
+static double seconds_per_case = 1.0;
+
+/* CPU time of this process, as `openssl speed` counts by default (its figures are per second
+ * of user CPU time): on a loaded machine wall time would compare a share of a core with a
+ * whole one. */
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Run fn until seconds_per_case passed; return operations per second. */
+static double
+rate(int (*fn)(void *), void *ctx)
+{
+    double start = now_s(), t;
+    long n = 0;
+
+    do {
+        for (int i = 0; i < 16; i++) {
+            if (fn(ctx) != 0) {
+                fprintf(stderr, "bench: operation failed\n");
+                exit(2);
+            }
+        }
+        n += 16;
+        t = now_s() - start;
+    } while (t < seconds_per_case);
+    return (double)n / t;
+}
+
+struct ctx {
+    struct cl_key *iaca_key, *ds_key, *dev;
+    struct cl_x509_cert *iaca, *ds;
+    struct cl_x509_list anchors;
+    struct cl_mdoc_trust *trust;
+    struct cl_arena a; /* long-lived: elements, transcript, parsed credential */
+    struct cl_mdoc_issue_elem elems[10];
+    struct cl_mdoc_issue_params ip;
+    struct cl_bytes ds_der, cred, resp;
+    struct cl_mdoc_issuer_signed is;
+    struct cl_bytes doctype;
+    struct cl_mdoc_transcript t;
+    struct cl_mdoc_sel sel[10];
+    int64_t at;
+};
+
+static int
+op_issue(void *p)
+{
+    struct ctx *c = p;
+    struct cl_arena a;
+    struct cl_buf out;
+    cl_err rc;
+
+    cl_arena_init(&a, 0, 0, 0);
+    cl_buf_init(&out);
+    rc = cl_mdoc_issue(&a, &c->ip, &out, NULL);
+    cl_buf_fini(&out);
+    cl_arena_fini(&a);
+    return rc;
+}
+
+static int
+op_present(void *p)
+{
+    struct ctx *c = p;
+    struct cl_mdoc_present_params pp;
+    struct cl_arena a;
+    struct cl_buf out;
+    cl_err rc;
+
+    memset(&pp, 0, sizeof pp);
+    pp.doctype = c->doctype;
+    pp.cred = &c->is;
+    pp.sel = c->sel;
+    pp.n_sel = 10;
+    pp.device_key = c->dev;
+    pp.transcript = &c->t;
+    cl_arena_init(&a, 0, 0, 0);
+    cl_buf_init(&out);
+    rc = cl_mdoc_present(&a, &pp, &out, NULL);
+    cl_buf_fini(&out);
+    cl_arena_fini(&a);
+    return rc;
+}
+
+static int
+op_verify(void *p)
+{
+    struct ctx *c = p;
+    struct cl_mdoc_verify_opts o;
+    struct cl_mdoc_verified *v;
+    struct cl_arena a;
+    size_t n;
+    cl_err rc;
+
+    memset(&o, 0, sizeof o);
+    o.trust = c->trust;
+    o.at = c->at;
+    o.transcript = &c->t;
+    cl_arena_init(&a, 16384, 0, 0);
+    rc = cl_mdoc_verify(&a, c->resp, &o, &v, &n, NULL);
+    if (rc == CL_OK && (n != 1 || v[0].n_claims != 10))
+        rc = CL_ERR_INTERNAL;
+    cl_arena_fini(&a);
+    return rc;
+}
+
+static int
+op_verify_uncached(void *p)
+{
+    struct ctx *c = p;
+    struct cl_mdoc_verify_opts o;
+    struct cl_mdoc_verified *v;
+    struct cl_arena a;
+    size_t n;
+    cl_err rc;
+
+    memset(&o, 0, sizeof o);
+    o.anchors = &c->anchors;
+    o.at = c->at;
+    o.transcript = &c->t;
+    cl_arena_init(&a, 16384, 0, 0);
+    rc = cl_mdoc_verify(&a, c->resp, &o, &v, &n, NULL);
+    cl_arena_fini(&a);
+    return rc;
+}
+
+static json_t *records;
+
+static void
+record(const char *name, double value, const char *unit, const char *against, double other)
+{
+    json_t *r = json_pack("{s:s,s:f,s:s}", "name", name, "value", value, "unit", unit);
+
+    if (against != NULL && other > 0) {
+        json_object_set_new(r, "compared_with", json_string(against));
+        json_object_set_new(r, "compared_value", json_real(other));
+        json_object_set_new(r, "ratio", json_real(value / other));
+        printf("%-34s %14.1f %-10s %-34s %12.1f %6.2f\n", name, value, unit, against, other,
+               value / other);
+    } else {
+        printf("%-34s %14.1f %-10s\n", name, value, unit);
+    }
+    json_array_append_new(records, r);
+}
+
+static int
+setup(struct ctx *c)
+{
+    static const char *const names[10] = {
+        "family_name_ko",   "given_name_ko", "family_name_en",    "given_name_en", "birth_date",
+        "resident_address", "issue_date",    "issuing_authority", "age_over_19",   "age_over_65"};
+    struct cl_x509_params p;
+    struct cl_buf b;
+    int64_t t0 = cl_now() - DAY;
+
+    cl_arena_init(&c->a, 0, 0, 0);
+    if (cl_key_generate(CL_CURVE_P256, &c->iaca_key, NULL) != CL_OK ||
+        cl_key_generate(CL_CURVE_P256, &c->ds_key, NULL) != CL_OK ||
+        cl_key_generate(CL_CURVE_P256, &c->dev, NULL) != CL_OK)
+        return -1;
+    cl_x509_params_iaca(&p);
+    p.country = "KR";
+    p.common_name = "Bench IACA";
+    p.not_before = t0;
+    if (cl_x509_iaca_make(&p, c->iaca_key, &c->iaca, NULL) != CL_OK)
+        return -1;
+    cl_x509_params_ds(&p);
+    p.country = "KR";
+    p.common_name = "Bench DS";
+    p.not_before = t0;
+    if (cl_x509_ds_make(&p, c->iaca, c->iaca_key, c->ds_key, &c->ds, NULL) != CL_OK)
+        return -1;
+    cl_x509_list_init(&c->anchors);
+    if (cl_x509_list_add(&c->anchors, c->iaca, NULL) != CL_OK ||
+        cl_mdoc_trust_new(&c->anchors, &c->trust, NULL) != CL_OK)
+        return -1;
+    for (int i = 0; i < 10; i++) {
+        c->elems[i].ns = NS;
+        c->elems[i].element_id = names[i];
+        c->elems[i].value = i >= 8 ? cl_cbor_new_bool(&c->a, i == 8)
+                                   : cl_cbor_new_cstr(&c->a, "a typical value of 24 bytes");
+        c->sel[i].ns = cl_bytes_str(NS);
+        c->sel[i].element_id = cl_bytes_str(names[i]);
+    }
+    c->ds_der = cl_x509_cert_der(c->ds);
+    c->ip.doctype = NS;
+    c->ip.elems = c->elems;
+    c->ip.n_elems = 10;
+    c->ip.ds_key = c->ds_key;
+    c->ip.x5chain = &c->ds_der;
+    c->ip.n_x5chain = 1;
+    c->ip.device_key = c->dev;
+    c->ip.signed_at = t0 + 60;
+    c->ip.valid_from = t0 + 60;
+    c->ip.valid_until = t0 + 300 * DAY;
+    c->at = t0 + 2 * DAY;
+    cl_buf_init(&b);
+    if (cl_mdoc_issue(&c->a, &c->ip, &b, NULL) != CL_OK)
+        return -1;
+    c->cred = cl_arena_copy(&c->a, cl_buf_bytes(&b));
+    cl_buf_reset(&b);
+    if (cl_mdoc_credential_parse(&c->a, c->cred, NULL, &c->doctype, &c->is, NULL) != CL_OK ||
+        cl_mdoc_transcript_make_test(cl_bytes_str("bench nonce"), &b, NULL) != CL_OK ||
+        cl_mdoc_transcript_read(&c->a, cl_arena_copy(&c->a, cl_buf_bytes(&b)), &c->t, NULL) !=
+            CL_OK)
+        return -1;
+    cl_buf_fini(&b);
+    {
+        struct cl_mdoc_present_params pp;
+        struct cl_buf r;
+
+        memset(&pp, 0, sizeof pp);
+        pp.doctype = c->doctype;
+        pp.cred = &c->is;
+        pp.sel = c->sel;
+        pp.n_sel = 10;
+        pp.device_key = c->dev;
+        pp.transcript = &c->t;
+        cl_buf_init(&r);
+        if (cl_mdoc_present(&c->a, &pp, &r, NULL) != CL_OK)
+            return -1;
+        c->resp = cl_arena_copy(&c->a, cl_buf_bytes(&r));
+        cl_buf_fini(&r);
+    }
+    return op_verify(c) == CL_OK ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct ctx c;
+    double ossl_verify = 0, v;
+    const char *json_path = NULL;
+
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--openssl-verify") == 0)
+            ossl_verify = strtod(argv[i + 1], NULL);
+        else if (strcmp(argv[i], "--json") == 0)
+            json_path = argv[i + 1];
+        else if (strcmp(argv[i], "--seconds") == 0)
+            seconds_per_case = strtod(argv[i + 1], NULL);
+    }
+    records = json_array();
+    if (setup(&c) != 0) {
+        fprintf(stderr, "bench_mdoc: setup failed\n");
+        return 2;
+    }
+    printf("%-34s %14s %-10s %-34s %12s %6s\n", "benchmark (one core)", "value", "unit",
+           "compared with", "other", "ratio");
+    v = rate(op_verify, &c);
+    /* the bound: two ECDSA P-256 verifications per response (issuerAuth, deviceSignature) */
+    record("mdoc_verify_10_elements_cached", v, "ops/s",
+           ossl_verify > 0 ? "openssl ecdsap256 verify / 2" : NULL, ossl_verify / 2);
+    v = rate(op_verify_uncached, &c);
+    record("mdoc_verify_10_elements_uncached", v, "ops/s",
+           ossl_verify > 0 ? "openssl ecdsap256 verify / 2" : NULL, ossl_verify / 2);
+    v = rate(op_issue, &c);
+    record("mdoc_issue_10_elements", v, "ops/s", NULL, 0);
+    v = rate(op_present, &c);
+    record("mdoc_present_10_elements", v, "ops/s", NULL, 0);
+    printf("(DeviceResponse of %zu bytes; verification at a time inside the cached DS window)\n",
+           c.resp.len);
+
+    if (json_path != NULL) {
+        json_t *all = json_load_file(json_path, 0, NULL);
+        size_t i;
+        json_t *r;
+
+        if (!json_is_array(all)) {
+            json_decref(all);
+            all = json_array();
+        }
+        json_array_foreach(records, i, r) json_array_append(all, r);
+        if (json_dump_file(all, json_path, JSON_INDENT(2)) != 0) {
+            fprintf(stderr, "bench_mdoc: cannot write %s\n", json_path);
+            return 2;
+        }
+        json_decref(all);
+    }
+    json_decref(records);
+    cl_mdoc_trust_free(c.trust);
+    cl_x509_list_fini(&c.anchors);
+    cl_x509_cert_free(c.iaca);
+    cl_x509_cert_free(c.ds);
+    cl_key_free(c.iaca_key);
+    cl_key_free(c.ds_key);
+    cl_key_free(c.dev);
+    cl_arena_fini(&c.a);
+    return 0;
+}
