@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as P from './mdoc_peers.mjs';
 import * as S from './sdjwt_peers.mjs';
-import { makeCardless, pemCerts, privateJwk, publicJwk, workDir } from './lib.mjs';
+import { makeCardless, pemCerts, privateJwk, publicJwk, typeIdFor, workDir } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -60,27 +60,31 @@ async function main() {
   // ---- mdoc: one document, 10 elements, device signature ---------------------------------
   const NS = 'org.iso.18013.5.1';
   const DOCTYPE = 'org.iso.18013.5.1.mDL';
+  // the mandatory mDL elements; 10 of them are disclosed (portrait stays with the holder)
   const el = {
     family_name: 'Kim', given_name: 'Minsu', birth_date: '1990-03-01', issue_date: '2026-01-02',
     expiry_date: '2031-01-01', issuing_country: 'KR', issuing_authority: 'KNPA', document_number: '11-22-334455-66',
-    un_distinguishing_sign: 'ROK', age_over_19: true,
+    driving_privileges: [{ vehicle_category_code: 'B', issue_date: '2020-01-02', expiry_date: '2030-01-01' }],
+    un_distinguishing_sign: 'ROK',
   };
+  const portrait = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+  const disclosed = Object.keys(el);
   const st = P.sessionTranscript();
   fs.writeFileSync(f('st.cbor'), st.bytes);
   let response;
   let mdocSource = 'cardless';
   if (cl.hasVerb('mdoc', 'issue') && cl.hasVerb('mdoc', 'present')) {
-    fs.writeFileSync(f('claims.json'), JSON.stringify({ [NS]: el }));
-    const issued = cl.run(['mdoc', 'issue', '--type', DOCTYPE, '--claims', f('claims.json'), '--ds-key', f('ca/ds.key.pem'), '--ds-cert', f('ca/ds.pem'),
+    fs.writeFileSync(f('claims.json'), JSON.stringify({ [NS]: { ...el, portrait: { $b64: portrait } } }));
+    const issued = cl.run(['mdoc', 'issue', '--type', typeIdFor(DOCTYPE), '--claims', f('claims.json'), '--ds-key', f('ca/ds.key.pem'), '--ds-cert', f('ca/ds.pem'),
       '--device-pub', f('holder.pub.pem'), '--out', f('cred.cbor')]);
     const pres = issued.code === 0 && cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
-      '--disclose', Object.keys(el).map((e) => `${NS}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--out', f('resp.cbor')]);
+      '--disclose', disclosed.map((e) => `${NS}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--out', f('resp.cbor')]);
     if (pres && pres.code === 0) response = new Uint8Array(fs.readFileSync(f('resp.cbor')));
   }
   if (!response) {
     mdocSource = '@auth0/mdl';
-    const mdoc = await P.issue('auth0', { docType: DOCTYPE, claims: { [NS]: { ...el } }, dsJwk, dsCertPem: fs.readFileSync(f('ca/ds.pem'), 'utf8'), devicePubJwk: holderPub, validity: {} });
-    response = await P.present('auth0', { mdoc, docType: DOCTYPE, disclose: Object.keys(el).map((e) => [NS, e]), stBytes: st.bytes, deviceJwk: holderJwk });
+    const mdoc = await P.issue('auth0', { docType: DOCTYPE, claims: { [NS]: { ...structuredClone(el), portrait: Buffer.from(portrait, 'base64url') } }, dsJwk, dsCertPem: fs.readFileSync(f('ca/ds.pem'), 'utf8'), devicePubJwk: holderPub, validity: {} });
+    response = await P.present('auth0', { mdoc, docType: DOCTYPE, disclose: disclosed.map((e) => [NS, e]), stBytes: st.bytes, deviceJwk: holderJwk });
   }
   const vopts = { response, trustPem: fs.readFileSync(f('ca/iaca.pem'), 'utf8'), trustDer: pemCerts(f('ca/iaca.pem'))[0], stBytes: st.bytes };
   for (const peer of P.PEERS) {

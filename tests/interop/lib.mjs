@@ -56,6 +56,22 @@ export class Tally {
 // the repository root: $CL_SOURCE_DIR (ctest sets it) or two levels above this file
 export const SOURCE_DIR = process.env.CL_SOURCE_DIR ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
+// the id of the credential type in data/types/ whose mdoc doctype is `doctype` (the catalog
+// names a type by its file), or the doctype itself when none matches
+export function typeIdFor(doctype) {
+  const dir = path.join(SOURCE_DIR, 'data/types');
+  try {
+    for (const file of fs.readdirSync(dir)) {
+      if (!file.endsWith('.json')) continue;
+      const j = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      if (j.mdoc?.doctype === doctype) return j.id ?? file.replace(/\.json$/, '');
+    }
+  } catch {
+    /* no catalog: the doctype itself */
+  }
+  return doctype;
+}
+
 export function makeCardless(binArg, cwd) {
   const bin = path.resolve(binArg);
   // credential types come from the repository's data/types/ whatever the working directory

@@ -13,7 +13,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import * as animo from '@animo-id/mdoc';
 import * as P from './mdoc_peers.mjs';
-import { SOURCE_DIR, Tally, b64u, cborArrayItem, cborMapValue, makeCardless, pemCerts, privateJwk, workDir } from './lib.mjs';
+import { Tally, typeIdFor, b64u, cborArrayItem, cborMapValue, makeCardless, pemCerts, privateJwk, workDir } from './lib.mjs';
 
 const t = new Tally('interop_mdoc');
 const w = workDir('mdoc');
@@ -127,7 +127,7 @@ async function main() {
 async function cardlessToPeers({ verifyOpts, peerMdoc }) {
   const claims = { [NS]: { ...norm(elements), portrait: { $b64: portrait.toString('base64') } } };
   fs.writeFileSync(f('claims.json'), JSON.stringify(claims));
-  const type = mdlTypeId();
+  const type = typeIdFor(DOCTYPE);
   const issue = cl.run(['mdoc', 'issue', '--type', type, '--claims', f('claims.json'), '--ds-key', f('ca/ds.key.pem'),
     '--ds-cert', f('ca/ds.pem'), '--chain', f('ca/iaca.pem'), '--device-pub', f('holder.pub.pem'), '--valid-days', '30',
     '--out', f('cred.cbor')]);
@@ -276,21 +276,6 @@ function withoutUndefinedReaderAuth(req) {
     ['version', req.version],
     ['docRequests', req.docRequests.map((d) => new Map([['itemsRequest', d.itemsRequest.dataItem]]))],
   ])));
-}
-
-// the type id of the ISO mDL in data/types/ (the catalog names types by file)
-function mdlTypeId() {
-  const dir = path.join(SOURCE_DIR, 'data/types');
-  try {
-    for (const file of fs.readdirSync(dir)) {
-      if (!file.endsWith('.json')) continue;
-      const j = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-      if (j.doctype === DOCTYPE || j.docType === DOCTYPE || j.mdoc?.doctype === DOCTYPE) return j.id ?? file.replace(/\.json$/, '');
-    }
-  } catch {
-    /* fall through to the doctype itself */
-  }
-  return DOCTYPE;
 }
 
 main().catch((e) => {
