@@ -134,7 +134,12 @@ bn_run(struct bn_ctx *c, const struct bn_code *code, struct bn_val *lhs, struct 
             struct bn_val out;
 
             sp -= f->arity;
-            f->fn(c, &st[sp], &out);
+            out = st[sp];
+            for (unsigned i = 1; i < f->arity; i++)
+                if (st[sp + i].st != BN_KNOWN)
+                    merge(&out, &out, &st[sp + i]);
+            if (f->arity == 0 || out.st == BN_KNOWN) /* unknown arguments: unknown result */
+                f->fn(c, &st[sp], &out);
             st[sp++] = out;
             break;
         }

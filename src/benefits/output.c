@@ -111,8 +111,9 @@ put_num(struct cl_buf *b, int64_t v, bool json)
             dec /= 10;
             places--;
         }
-        cl_buf_printf(b, "%s%lld.%0*lld", v < 0 && ip == 0 ? "-" : "", (long long)ip, places,
-                      (long long)dec);
+        /* as a JSON string: no reader should turn an exact value into binary floating point */
+        cl_buf_printf(b, "%s%s%lld.%0*lld%s", json ? "\"" : "", v < 0 && ip == 0 ? "-" : "",
+                      (long long)ip, places, (long long)dec, json ? "\"" : "");
         return;
     }
     /* not a finite decimal: the exact fraction */
