@@ -137,7 +137,20 @@ check "read wrong device key" 1 -- "$cl" mdoc read --engagement-file "$work/qr.t
 expect "reason names the signature" grep -qi "signature\|device" "$work/err"
 holder_done 0 "holder after wrong key"
 
-# 6. Bad input and I/O: exit 1 for a bad engagement, 2 for no holder or bad usage.
+# 6. A peer that sends a broken SessionEstablishment gets SessionData {"status": 11} (§9.1.1.5).
+holder --credential "$work/card.cbor" --device-key "$work/holder.key.pem"
+for _ in $(seq 1 100); do grep -q "waiting on" "$work/holder.err" && break; sleep 0.1; done
+port=$(sed -n 's/.*waiting on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/holder.err")
+if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
+    printf '\x00\x00\x00\x02\xa1\x00' >&3
+    timeout 10 cat <&3 | od -An -tx1 | tr -d ' \n' >"$work/reply"
+    exec 3>&-
+fi
+expect "status 11 frame" grep -q '^00000009a166737461747573' "$work/reply"
+expect "status 11 value" grep -q '0b$' "$work/reply"
+holder_done 1 "holder after a broken establishment"
+
+# 7. Bad input and I/O: exit 1 for a bad engagement, 2 for no holder or bad usage.
 check "engagement not mdoc:" 1 -- "$cl" mdoc read --engagement "http://x" "${read_args[@]}"
 check "engagement bad base64url" 1 -- "$cl" mdoc read --engagement "mdoc:!!" "${read_args[@]}"
 check "engagement not CBOR" 1 -- "$cl" mdoc read --engagement "mdoc:oQ" "${read_args[@]}"
