@@ -20,6 +20,7 @@
 
 struct rd {
     const uint8_t *p, *end;
+    bool line; /* JSON Lines: a newline ends the record instead of being white space */
 };
 
 struct ctx {
@@ -59,7 +60,8 @@ fail(struct ctx *c, cl_err code, const char *msg)
 static inline void
 ws(struct rd *r)
 {
-    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+    while (r->p < r->end &&
+           (*r->p == ' ' || *r->p == '\t' || *r->p == '\r' || (*r->p == '\n' && !r->line)))
         r->p++;
 }
 
@@ -236,9 +238,187 @@ number(struct ctx *c, struct rd *r)
 
 static int skip(struct ctx *c, struct rd *r);
 
-/* Next member of an object: 1 with *key set and r at the value, 0 past the closing brace. */
+/* key == s, s NUL-terminated (keys hold no NUL: control characters are refused). */
+static inline bool
+name_is(struct cl_bytes key, const char *s)
+{
+    size_t i = 0;
+
+    for (; i < key.len; i++)
+        if (s[i] != (char)key.ptr[i])
+            return false;
+    return s[i] == '\0';
+}
+
 static int
-next_key(struct ctx *c, struct rd *r, bool *first, struct cl_bytes *key)
+boolean(struct ctx *c, struct rd *r, bool *out)
+{
+    if (lit(r, "true", 4) == 0)
+        *out = true;
+    else if (lit(r, "false", 5) == 0)
+        *out = false;
+    else
+        return BAD(c, "not a boolean");
+    return 0;
+}
+
+/* A non-negative integer amount of won. */
+static int
+money(struct ctx *c, struct rd *r, int64_t *out)
+{
+    const uint8_t *p = r->p, *e = r->end, *s;
+    bool neg = false;
+    int64_t v = 0;
+
+    if (p < e && *p == '-') {
+        neg = true;
+        p++;
+    }
+    if (p >= e || *p < '0' || *p > '9')
+        return BAD(c, "not an integer");
+    s = p;
+    while (p < e && *p >= '0' && *p <= '9') {
+        if (v <= MONEY_MAX)
+            v = v * 10 + (*p - '0');
+        p++;
+    }
+    if (*s == '0' && p - s > 1)
+        return BAD(c, "bad JSON: leading zero");
+    if (p < e && (*p == '.' || *p == 'e' || *p == 'E'))
+        return BAD(c, "not an integer");
+    if (neg && v != 0)
+        return BAD(c, "negative amount");
+    if (v > MONEY_MAX)
+        return fail(c, CL_ERR_TOO_LARGE, "amount over 10^15 won");
+    r->p = p;
+    *out = v;
+    return 0;
+}
+
+static int
+date(struct ctx *c, struct rd *r, int32_t *out)
+{
+    struct cl_bytes s;
+    bool esc;
+
+    if (str(c, r, &s, &esc) != 0)
+        return -1;
+    if (esc || cl_date_parse(s, out, NULL) != CL_OK)
+        return BAD(c, "not a date");
+    return 0;
+}
+
+static int
+enumerated(struct ctx *c, struct rd *r, const char *const *names, unsigned n, uint8_t *out)
+{
+    struct cl_bytes s;
+    bool esc;
+
+    if (str(c, r, &s, &esc) != 0)
+        return -1;
+    for (unsigned k = 0; k < n; k++) {
+        if (names[k] != NULL && name_is(s, names[k])) {
+            *out = (uint8_t)k;
+            return 0;
+        }
+    }
+    return BAD(c, "unknown value");
+}
+
+/* An identifier: 1..max_id_bytes printable ASCII characters, no escapes. */
+static int
+ident(struct ctx *c, struct rd *r, struct cl_bytes *out)
+{
+    bool esc;
+
+    if (str(c, r, out, &esc) != 0)
+        return -1;
+    if (out->len == 0 || out->len > c->lim->max_id_bytes)
+        return BAD(c, "not an id: empty or too long");
+    if (esc)
+        return BAD(c, "not an id: holds an escape");
+    for (size_t k = 0; k < out->len; k++)
+        if (out->ptr[k] < 0x21 || out->ptr[k] > 0x7e)
+            return BAD(c, "not an id: only printable ASCII without spaces");
+    return 0;
+}
+
+/* A string or null, checked and dropped (names, notes). */
+static int
+text_or_null(struct ctx *c, struct rd *r)
+{
+    struct cl_bytes s;
+    bool esc;
+
+    if (is_null(r))
+        return 0;
+    return str(c, r, &s, &esc);
+}
+
+/* ---- records ---- */
+
+struct tperson {
+    struct cl_bytes id, spouse;
+    bool has_spouse;
+    int32_t birth;
+    uint16_t flags;
+    uint8_t sex, rel, school, bo;
+    int64_t im[CL_POP_IM_COUNT], ia[CL_POP_IA_COUNT], as[CL_POP_AS_COUNT];
+};
+
+struct thh {
+    struct cl_bytes id, parents;
+    bool has_parents;
+    uint8_t nblss, pension, ca, tenure, kind, flags;
+    int64_t deposit, rent;
+    unsigned n;
+    struct tperson *m;
+};
+
+/* Position of key in names, -1 if absent; *hint is where the next key usually is (members
+ * come in the same order record after record), so most lookups take one comparison. */
+static int
+key_index(struct cl_bytes key, const char *const *names, unsigned n, unsigned *hint)
+{
+    if (*hint < n && name_is(key, names[*hint]))
+        return (int)(*hint)++;
+    for (unsigned k = 0; k < n; k++) {
+        if (names[k] != NULL && name_is(key, names[k])) {
+            *hint = k + 1;
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
+/* The member name expected next, *hint into names, read without a copy when it is there. */
+static bool
+expected_key(struct rd *r, const char *const *names, unsigned n, unsigned hint,
+             struct cl_bytes *key)
+{
+    const uint8_t *q = r->p + 1;
+    const char *nm;
+    size_t k, left = (size_t)(r->end - q);
+
+    if (names == NULL || hint >= n)
+        return false;
+    nm = names[hint];
+    k = strlen(nm);
+    if (k >= left || q[k] != '"' || memcmp(q, nm, k) != 0)
+        return false;
+    *key = cl_bytes_of(q, k);
+    r->p = q + k + 1;
+    return true;
+}
+
+/*
+ * Next member of an object: 1 with *key set and r at the value, 0 past the closing brace.
+ * With names, *idx gets the key's position in them (-1 unknown); member names are compared
+ * as written (an escaped name is an unknown one).
+ */
+static int
+next_member(struct ctx *c, struct rd *r, bool *first, const char *const *names, unsigned n,
+            unsigned *hint, struct cl_bytes *key, int *idx)
 {
     bool esc;
 
@@ -262,14 +442,28 @@ next_key(struct ctx *c, struct rd *r, bool *first, struct cl_bytes *key)
     }
     if (!peek(r, '"'))
         return BAD(c, "bad JSON: expected a member name");
-    if (str(c, r, key, &esc) != 0)
-        return -1;
+    if (expected_key(r, names, n, *hint, key)) {
+        *idx = (int)(*hint)++;
+    } else {
+        if (str(c, r, key, &esc) != 0)
+            return -1;
+        *idx = names != NULL ? key_index(*key, names, n, hint) : -1;
+    }
     ws(r);
     if (!peek(r, ':'))
         return BAD(c, "bad JSON: expected ':'");
     r->p++;
     ws(r);
     return 1;
+}
+
+static int
+next_key(struct ctx *c, struct rd *r, bool *first, struct cl_bytes *key)
+{
+    unsigned hint = 0;
+    int idx;
+
+    return next_member(c, r, first, NULL, 0, &hint, key, &idx);
 }
 
 static int
@@ -360,141 +554,6 @@ skip(struct ctx *c, struct rd *r)
 
 /* ---- typed values ---- */
 
-static int
-boolean(struct ctx *c, struct rd *r, bool *out)
-{
-    if (lit(r, "true", 4) == 0)
-        *out = true;
-    else if (lit(r, "false", 5) == 0)
-        *out = false;
-    else
-        return BAD(c, "not a boolean");
-    return 0;
-}
-
-/* A non-negative integer amount of won. */
-static int
-money(struct ctx *c, struct rd *r, int64_t *out)
-{
-    const uint8_t *p = r->p, *e = r->end, *s;
-    bool neg = false;
-    int64_t v = 0;
-
-    if (p < e && *p == '-') {
-        neg = true;
-        p++;
-    }
-    if (p >= e || *p < '0' || *p > '9')
-        return BAD(c, "not an integer");
-    s = p;
-    while (p < e && *p >= '0' && *p <= '9') {
-        if (v <= MONEY_MAX)
-            v = v * 10 + (*p - '0');
-        p++;
-    }
-    if (*s == '0' && p - s > 1)
-        return BAD(c, "bad JSON: leading zero");
-    if (p < e && (*p == '.' || *p == 'e' || *p == 'E'))
-        return BAD(c, "not an integer");
-    if (neg && v != 0)
-        return BAD(c, "negative amount");
-    if (v > MONEY_MAX)
-        return fail(c, CL_ERR_TOO_LARGE, "amount over 10^15 won");
-    r->p = p;
-    *out = v;
-    return 0;
-}
-
-static int
-date(struct ctx *c, struct rd *r, int32_t *out)
-{
-    struct cl_bytes s;
-    bool esc;
-
-    if (str(c, r, &s, &esc) != 0)
-        return -1;
-    if (esc || cl_date_parse(s, out, NULL) != CL_OK)
-        return BAD(c, "not a date");
-    return 0;
-}
-
-static int
-enumerated(struct ctx *c, struct rd *r, const char *const *names, unsigned n, uint8_t *out)
-{
-    struct cl_bytes s;
-    bool esc;
-
-    if (str(c, r, &s, &esc) != 0)
-        return -1;
-    for (unsigned k = 0; k < n; k++) {
-        if (names[k] != NULL && cl_bytes_eq_str(s, names[k])) {
-            *out = (uint8_t)k;
-            return 0;
-        }
-    }
-    return BAD(c, "unknown value");
-}
-
-/* An identifier: 1..max_id_bytes printable ASCII characters, no escapes. */
-static int
-ident(struct ctx *c, struct rd *r, struct cl_bytes *out)
-{
-    bool esc;
-
-    if (str(c, r, out, &esc) != 0)
-        return -1;
-    if (out->len == 0 || out->len > c->lim->max_id_bytes)
-        return BAD(c, "not an id: empty or too long");
-    if (esc)
-        return BAD(c, "not an id: holds an escape");
-    for (size_t k = 0; k < out->len; k++)
-        if (out->ptr[k] < 0x21 || out->ptr[k] > 0x7e)
-            return BAD(c, "not an id: only printable ASCII without spaces");
-    return 0;
-}
-
-/* A string or null, checked and dropped (names, notes). */
-static int
-text_or_null(struct ctx *c, struct rd *r)
-{
-    struct cl_bytes s;
-    bool esc;
-
-    if (is_null(r))
-        return 0;
-    return str(c, r, &s, &esc);
-}
-
-/* ---- records ---- */
-
-struct tperson {
-    struct cl_bytes id, spouse;
-    bool has_spouse;
-    int32_t birth;
-    uint16_t flags;
-    uint8_t sex, rel, school, bo;
-    int64_t im[CL_POP_IM_COUNT], ia[CL_POP_IA_COUNT], as[CL_POP_AS_COUNT];
-};
-
-struct thh {
-    struct cl_bytes id, parents;
-    bool has_parents;
-    uint8_t nblss, pension, ca, tenure, kind, flags;
-    int64_t deposit, rent;
-    unsigned n;
-    struct tperson *m;
-};
-
-static int
-key_index(struct cl_bytes key, const char *const *names, unsigned n)
-{
-    for (unsigned k = 0; k < n; k++)
-        if (names[k] != NULL && key.len == strlen(names[k]) &&
-            memcmp(key.ptr, names[k], key.len) == 0)
-            return (int)k;
-    return -1;
-}
-
 /* Seen-key bookkeeping: a repeated member is an error, a missing required one too. */
 static int
 seen(struct ctx *c, unsigned *mask, int k)
@@ -508,6 +567,8 @@ seen(struct ctx *c, unsigned *mask, int k)
 static int
 missing(struct ctx *c, int level, unsigned mask, unsigned required, const char *const *names)
 {
+    if ((required & ~mask) == 0)
+        return 0;
     for (unsigned k = 0; k < 32; k++) {
         if ((required & (1u << k)) && !(mask & (1u << k))) {
             set_key(c, level, cl_bytes_str(names[k]));
@@ -524,14 +585,13 @@ money_group(struct ctx *c, struct rd *r, int level, const char *const *names, un
 {
     struct cl_bytes key;
     bool first = true;
-    unsigned mask = 0;
+    unsigned mask = 0, hint = 0;
     int k, i;
 
     if (obj_begin(c, r) != 0)
         return -1;
-    while ((k = next_key(c, r, &first, &key)) == 1) {
+    while ((k = next_member(c, r, &first, names, n, &hint, &key, &i)) == 1) {
         set_key(c, level, key);
-        i = key_index(key, names, n);
         if (i < 0) {
             if (skip(c, r) != 0)
                 return -1;
@@ -608,14 +668,13 @@ flag_group(struct ctx *c, struct rd *r, struct tperson *p, const char *const *na
 {
     struct cl_bytes key;
     bool first = true;
-    unsigned mask = 0;
+    unsigned mask = 0, hint = 0;
     int k, i;
 
     if (obj_begin(c, r) != 0)
         return -1;
-    while ((k = next_key(c, r, &first, &key)) == 1) {
+    while ((k = next_member(c, r, &first, names, n, &hint, &key, &i)) == 1) {
         set_key(c, 2, key);
-        i = key_index(key, names, n);
         if (i < 0) {
             if (skip(c, r) != 0)
                 return -1;
@@ -714,15 +773,15 @@ person(struct ctx *c, struct rd *r, struct tperson *p)
 {
     struct cl_bytes key;
     bool first = true;
-    unsigned mask = 0;
+    unsigned mask = 0, hint = 0;
     int k, i;
 
     memset(p, 0, sizeof *p);
     if (obj_begin(c, r) != 0)
         return -1;
-    while ((k = next_key(c, r, &first, &key)) == 1) {
+    while ((k = next_member(c, r, &first, person_keys, CL_ARRAY_LEN(person_keys), &hint, &key,
+                            &i)) == 1) {
         set_key(c, 1, key);
-        i = key_index(key, person_keys, CL_ARRAY_LEN(person_keys));
         if (i >= 0 && seen(c, &mask, i) != 0)
             return -1;
         if (person_value(c, r, p, i) != 0)
@@ -742,14 +801,14 @@ region(struct ctx *c, struct rd *r, struct thh *h)
 {
     struct cl_bytes key;
     bool first = true;
-    unsigned mask = 0;
+    unsigned mask = 0, hint = 0;
     int k, i, rc;
 
     if (obj_begin(c, r) != 0)
         return -1;
-    while ((k = next_key(c, r, &first, &key)) == 1) {
+    while ((k = next_member(c, r, &first, region_keys, CL_ARRAY_LEN(region_keys), &hint, &key,
+                            &i)) == 1) {
         set_key(c, 1, key);
-        i = key_index(key, region_keys, CL_ARRAY_LEN(region_keys));
         if (i >= 0 && seen(c, &mask, i) != 0)
             return -1;
         switch (i) {
@@ -782,14 +841,14 @@ housing(struct ctx *c, struct rd *r, struct thh *h)
 {
     struct cl_bytes key;
     bool first = true;
-    unsigned mask = 0;
+    unsigned mask = 0, hint = 0;
     int k, i, rc;
 
     if (obj_begin(c, r) != 0)
         return -1;
-    while ((k = next_key(c, r, &first, &key)) == 1) {
+    while ((k = next_member(c, r, &first, housing_keys, CL_ARRAY_LEN(housing_keys), &hint, &key,
+                            &i)) == 1) {
         set_key(c, 1, key);
-        i = key_index(key, housing_keys, CL_ARRAY_LEN(housing_keys));
         if (i >= 0 && seen(c, &mask, i) != 0)
             return -1;
         switch (i) {
@@ -834,8 +893,11 @@ members(struct ctx *c, struct rd *r, struct thh *h)
     if (arr_begin(c, r) != 0)
         return -1;
     while ((k = next_elem(c, r, &first)) == 1) {
-        if (h->n >= c->lim->max_members)
+        if (h->n >= c->lim->max_members) {
+            set_key(c, 0, cl_bytes_str("members"));
+            c->mi = (int)h->n;
             return fail(c, CL_ERR_TOO_LARGE, "more members than the limit");
+        }
         c->mi = (int)h->n;
         if (person(c, r, &h->m[h->n]) != 0)
             return -1;
@@ -852,16 +914,16 @@ household(struct ctx *c, struct rd *r, struct thh *h)
 {
     struct cl_bytes key;
     bool first = true, b;
-    unsigned mask = 0;
+    unsigned mask = 0, hint = 0;
     int k, i, rc;
 
     memset(h, 0, offsetof(struct thh, m));
     c->depth = 0;
     if (obj_begin(c, r) != 0)
         return -1;
-    while ((k = next_key(c, r, &first, &key)) == 1) {
+    while ((k = next_member(c, r, &first, household_keys, CL_ARRAY_LEN(household_keys), &hint, &key,
+                            &i)) == 1) {
         set_key(c, 0, key);
-        i = key_index(key, household_keys, CL_ARRAY_LEN(household_keys));
         if (i >= 0 && seen(c, &mask, i) != 0)
             return -1;
         switch (i) {
@@ -975,9 +1037,13 @@ pack(const uint8_t *rec, struct cl_bytes v)
     return (uint32_t)(v.ptr - rec) << 8 | (uint32_t)v.len;
 }
 
-static int
+static inline int
 money_col(struct cl_pop *pop, int32_t *col, size_t i, int64_t v)
 {
+    if (v <= INT32_MAX) {
+        col[i] = (int32_t)v;
+        return 0;
+    }
     return pop_wide(pop, v, &col[i]) == CL_OK ? 0 : -1;
 }
 
@@ -991,21 +1057,12 @@ commit(struct cl_pop *pop, struct ctx *c, struct thh *h, const uint8_t *rec, siz
     struct cl_pop_priv *pv = pop->priv;
     size_t hi = pop->nh, p0 = pop->np;
     int spouse[256];
+    size_t slots[257];
     cl_err rc;
 
     for (unsigned j = 0; j < h->n; j++)
         if (spouse_of(c, h, j, &spouse[j]) != 0)
             return -1;
-    if (cl_pop_find_household(pop, h->id) >= 0) {
-        set_key(c, 0, cl_bytes_str("id"));
-        return fail(c, CL_ERR_DUPLICATE, "duplicate household id");
-    }
-    for (unsigned j = 0; j < h->n; j++) {
-        if (pop_find_person_id(pop, h->m[j].id) >= 0) {
-            member_path(c, j, "id");
-            return fail(c, CL_ERR_DUPLICATE, "person id already in another household");
-        }
-    }
     if (p0 + h->n > c->lim->max_persons)
         return CL_ERR_TOO_LARGE;
     if ((rc = pop_reserve(pop, hi + 1, p0 + h->n)) != CL_OK)
@@ -1050,11 +1107,42 @@ commit(struct cl_pop *pop, struct ctx *c, struct thh *h, const uint8_t *rec, siz
             if (money_col(pop, pop->assets[k], i, p->as[k]) != 0)
                 return CL_ERR_NOMEM;
     }
-    if (pop_index_household(pop, hi, NULL) != 0)
-        return CL_ERR_NOMEM;
-    for (unsigned j = 0; j < h->n; j++)
-        if (pop_index_person(pop, p0 + j, NULL) != 0)
-            return CL_ERR_NOMEM;
+    if (hi == 4096 && rec > pv->text) {
+        /* size the indexes and columns once for the whole feed, by what the first records
+         * took, rather than rehash as they grow (rehashing reads every id again) */
+        double ratio = (double)pv->text_len / (double)(rec - pv->text) * 1.02;
+        size_t eh = (size_t)((double)hi * ratio), ep = (size_t)((double)p0 * ratio);
+
+        if (eh > c->lim->max_households)
+            eh = c->lim->max_households;
+        if (ep > c->lim->max_persons)
+            ep = c->lim->max_persons;
+        if (ep > CL_POP_INDEX_MAX)
+            ep = CL_POP_INDEX_MAX;
+        if (eh > CL_POP_INDEX_MAX)
+            eh = CL_POP_INDEX_MAX;
+        if (eh > hi && ep > p0 &&
+            ((rc = pop_index_reserve(pop, &pv->hidx, eh - hi)) != CL_OK ||
+             (rc = pop_index_reserve(pop, &pv->pidx, ep - p0)) != CL_OK ||
+             (rc = pop_reserve(pop, eh, ep)) != CL_OK))
+            return rc;
+    }
+    if ((rc = pop_index_reserve(pop, &pv->hidx, 1)) != CL_OK ||
+        (rc = pop_index_reserve(pop, &pv->pidx, h->n)) != CL_OK)
+        return rc;
+    if (pop_index_add(pop, &pv->hidx, hi, &slots[h->n]) >= 0) {
+        set_key(c, 0, cl_bytes_str("id"));
+        return fail(c, CL_ERR_DUPLICATE, "duplicate household id");
+    }
+    for (unsigned j = 0; j < h->n; j++) {
+        if (pop_index_add(pop, &pv->pidx, p0 + j, &slots[j]) >= 0) {
+            for (unsigned q = j; q-- > 0;)
+                pop_index_remove(&pv->pidx, slots[q]);
+            pop_index_remove(&pv->hidx, slots[h->n]);
+            member_path(c, j, "id");
+            return fail(c, CL_ERR_DUPLICATE, "person id already in another household");
+        }
+    }
     pop->nh = hi + 1;
     pop->np = p0 + h->n;
     return 0;
@@ -1096,7 +1184,7 @@ static struct cl_bytes
 find_id(struct loader *L, const uint8_t *s, const uint8_t *e)
 {
     struct ctx c = {.lim = &L->lim, .mi = -1};
-    struct rd r = {s, e};
+    struct rd r = {s, e, false};
     struct cl_bytes key, id = {NULL, 0};
     bool first = true;
 
@@ -1152,18 +1240,21 @@ static int
 record(struct loader *L, const uint8_t *s, const uint8_t *e, bool line, const uint8_t **next)
 {
     struct ctx c = {.lim = &L->lim, .mi = -1};
-    struct rd r = {s, e};
-    size_t clip =
-        (size_t)(e - s) > L->lim.max_record_bytes ? L->lim.max_record_bytes : (size_t)(e - s);
+    struct rd r = {s, e, line};
+    size_t len;
     int rc;
 
     if (L->sum.records >= L->lim.max_households)
         return CL_ERR_TOO_LARGE;
-    r.end = s + clip;
+    if ((size_t)(e - s) > L->lim.max_record_bytes)
+        r.end = s + L->lim.max_record_bytes;
     rc = household(&c, &r, &L->h);
+    len = (size_t)(r.p - s);
     if (rc == 0 && line) {
         ws(&r);
-        if (r.p != r.end) {
+        if (r.p < r.end && *r.p == '\n') {
+            r.p++;
+        } else if (r.p != e) {
             set_key(&c, 0, cl_bytes_of(NULL, 0));
             rc = BAD(&c, "bad JSON: more after the household object");
         }
@@ -1171,7 +1262,7 @@ record(struct loader *L, const uint8_t *s, const uint8_t *e, bool line, const ui
     if (rc == 0)
         rc = household_check(&c, &L->h);
     if (rc == 0) {
-        rc = commit(L->pop, &c, &L->h, s, (size_t)(r.p - s));
+        rc = commit(L->pop, &c, &L->h, s, len);
         if (rc > 0)
             return rc;
     }
@@ -1183,25 +1274,29 @@ record(struct loader *L, const uint8_t *s, const uint8_t *e, bool line, const ui
     }
     /* a bad record: find its end (a JSON Lines record ends with its line) */
     if (line) {
-        *next = e;
+        const uint8_t *nl = memchr(s, '\n', (size_t)(e - s));
+
+        *next = nl != NULL ? nl + 1 : e;
+        len = (size_t)((nl != NULL ? nl : e) - s);
     } else {
         struct ctx c2 = {.lim = &L->lim, .mi = -1};
-        struct rd r2 = {s, e};
+        struct rd r2 = {s, e, false};
 
-        *next = skip(&c2, &r2) == 0 ? r2.p : NULL;
-        if (*next != NULL && (size_t)(*next - s) > L->lim.max_record_bytes) {
-            c.code = CL_ERR_TOO_LARGE;
-            c.msg = "record larger than the limit";
-            set_key(&c, 0, cl_bytes_of(NULL, 0));
-        }
+        if (skip(&c2, &r2) != 0)
+            return CL_ERR_INPUT; /* the document cannot be read past this record */
+        *next = r2.p;
+        len = (size_t)(r2.p - s);
     }
-    if (!line && *next == NULL)
-        return CL_ERR_INPUT;
+    if (len > L->lim.max_record_bytes) {
+        c.code = CL_ERR_TOO_LARGE;
+        c.msg = "record larger than the limit";
+        set_key(&c, 0, cl_bytes_of(NULL, 0));
+    }
     if (c.path[0].len > 0 && cl_bytes_eq_str(c.path[0], "id") && c.mi < 0 && c.path[1].len == 0 &&
         c.code != CL_ERR_DUPLICATE)
         report_bad(L, &c, cl_bytes_of(NULL, 0)); /* the id itself is bad */
     else
-        report_bad(L, &c, L->h.id.len > 0 ? L->h.id : find_id(L, s, *next != NULL ? *next : e));
+        report_bad(L, &c, L->h.id.len > 0 ? L->h.id : find_id(L, s, s + len));
     L->sum.records++;
     return 0;
 }
@@ -1248,7 +1343,7 @@ static bool
 has_top_key(const struct cl_pop_limits *lim, const uint8_t *s, const uint8_t *e, const char *name)
 {
     struct ctx c = {.lim = lim, .mi = -1};
-    struct rd r = {s, e};
+    struct rd r = {s, e, false};
     struct cl_bytes key;
     bool first = true;
 
@@ -1325,17 +1420,22 @@ load_lines(struct loader *L, struct rd *r, struct cl_error *err)
     bool header_done = false;
 
     while (s < e) {
-        const uint8_t *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl != NULL ? nl : e, *next;
-        struct rd line = {s, le};
+        struct rd line = {s, e, true};
+        const uint8_t *next, *le;
         int rc;
 
         ws(&line);
-        if (line.p == le) {
-            s = nl != NULL ? nl + 1 : e;
+        if (line.p == e)
+            break;
+        if (*line.p == '\n') { /* a blank line */
+            s = line.p + 1;
             continue;
         }
         if (!header_done) {
+            const uint8_t *nl = memchr(line.p, '\n', (size_t)(e - line.p));
+
             header_done = true;
+            le = nl != NULL ? nl : e;
             if (has_top_key(&L->lim, line.p, le, "schema") &&
                 !has_top_key(&L->lim, line.p, le, "members")) {
                 struct ctx c = {.lim = &L->lim, .mi = -1};
@@ -1343,6 +1443,7 @@ load_lines(struct loader *L, struct rd *r, struct cl_error *err)
                 bool first = true, schema = false;
                 int k;
 
+                line.end = le;
                 (void)obj_begin(&c, &line);
                 while ((k = next_key(&c, &line, &first, &key)) == 1)
                     if (header_member(&c, &line, L->pop, key, &schema) != 0)
@@ -1356,7 +1457,7 @@ load_lines(struct loader *L, struct rd *r, struct cl_error *err)
                 continue;
             }
         }
-        rc = record(L, line.p, le, true, &next);
+        rc = record(L, line.p, e, true, &next);
         if (rc != 0) {
             char w[64];
 
@@ -1365,7 +1466,7 @@ load_lines(struct loader *L, struct rd *r, struct cl_error *err)
                 return cl_fail(err, rc, w, "more households or persons than the limits");
             return cl_fail(err, rc, w, "cannot store the household");
         }
-        s = nl != NULL ? nl + 1 : e;
+        s = next;
     }
     return CL_OK;
 }
@@ -1388,7 +1489,7 @@ cl_pop_load(struct cl_pop *pop, struct cl_bytes text, const struct cl_pop_limits
             cl_pop_report_fn report, void *ctx, struct cl_pop_summary *sum, struct cl_error *err)
 {
     struct loader *L = NULL;
-    struct rd r = {text.ptr, text.ptr + text.len};
+    struct rd r = {text.ptr, text.ptr + text.len, false};
     cl_err rc;
 
     if (sum != NULL)
@@ -1442,8 +1543,10 @@ cl_pop_load(struct cl_pop *pop, struct cl_bytes text, const struct cl_pop_limits
         L->sum.jsonl = true;
         rc = load_lines(L, &r, err);
     }
-    if (rc == CL_OK)
+    if (rc == CL_OK) {
         resolve_parents(pop);
+        pop_fit(pop);
+    }
 out:
     if (rc != CL_OK) {
         cl_pop_fini(pop);

@@ -14,6 +14,12 @@
  */
 #define CL_POP_RECORD_MAX ((size_t)1 << 23)
 #define CL_POP_ID_MAX 255
+#define CL_POP_INDEX_MAX (((size_t)1 << 27) - 2) /* entries an index holds: 134 M */
+
+struct pop_index {
+    uint32_t *t; /* slots, a power of two of them */
+    size_t cap, count;
+};
 
 struct cl_pop_priv {
     const uint8_t *text; /* the feed: borrowed, or owned / mapped below */
@@ -26,20 +32,23 @@ struct cl_pop_priv {
     uint32_t *hh_id;  /* packed view of the household id */
     uint32_t *p_id;   /* packed view of the person id, relative to its household's record */
     size_t cap_h, cap_p, cap_wide;
-    uint32_t *hidx; /* open addressing, index + 1, 0 = empty; size a power of two */
-    size_t hidx_cap;
-    uint32_t *pidx;
-    size_t pidx_cap;
+    struct pop_index hidx; /* household id -> index */
+    struct pop_index pidx; /* person id -> index */
 };
 
 /* store.c */
 cl_err pop_reserve(struct cl_pop *pop, size_t nh, size_t np);
+/* Release the capacity beyond what was loaded. */
+void pop_fit(struct cl_pop *pop);
 cl_err pop_wide(struct cl_pop *pop, int64_t v, int32_t *out);
 uint64_t pop_hash(struct cl_bytes id);
-/* Insert household h (its id set) into the index; -1 when the id is there already, 0 ok,
- * CL_ERR_NOMEM as a positive value. Same for persons. */
-int pop_index_household(struct cl_pop *pop, size_t h, int32_t *dup);
-int pop_index_person(struct cl_pop *pop, size_t i, int32_t *dup);
+/* Room for `more` insertions without rehashing (slots stay put). */
+cl_err pop_index_reserve(struct cl_pop *pop, struct pop_index *x, size_t more);
+/* Insert entry i (its id already stored): -1 and *slot, or the index of the entry with that id
+ * (nothing inserted). */
+int32_t pop_index_add(struct cl_pop *pop, struct pop_index *x, size_t i, size_t *slot);
+/* Undo the latest insertions, last first. */
+void pop_index_remove(struct pop_index *x, size_t slot);
 int32_t pop_find_person_id(const struct cl_pop *pop, struct cl_bytes id);
 
 static inline struct cl_bytes

@@ -123,6 +123,21 @@ pop_reserve(struct cl_pop *pop, size_t nh, size_t np)
     return CL_OK;
 }
 
+void
+pop_fit(struct cl_pop *pop)
+{
+    struct cl_pop_priv *pv = pop->priv;
+    struct col hc[] = {HH_COLS(pop), {(void **)&pop->hh_first, 4}};
+    struct col pc[32];
+    size_t n = person_cols(pop, pc);
+
+    /* shrinking in place cannot fail in practice; if it does, the larger columns stay */
+    if (pop->nh > 0 && pop->nh + 1 < pv->cap_h && grow(hc, CL_ARRAY_LEN(hc), pop->nh + 1) == 0)
+        pv->cap_h = pop->nh;
+    if (pop->np > 0 && pop->np < pv->cap_p && grow(pc, n, pop->np) == 0)
+        pv->cap_p = pop->np;
+}
+
 cl_err
 pop_wide(struct cl_pop *pop, int64_t v, int32_t *out)
 {
@@ -163,8 +178,8 @@ cl_pop_fini(struct cl_pop *pop)
             cl_free(*hc[k].p);
         for (size_t k = 0; k < n; k++)
             cl_free(*pc[k].p);
-        cl_free(pv->hidx);
-        cl_free(pv->pidx);
+        cl_free(pv->hidx.t);
+        cl_free(pv->pidx.t);
         cl_free(pv->owned);
         if (pv->mapped != NULL)
             munmap(pv->mapped, pv->mapped_len);
@@ -212,8 +227,6 @@ cl_pop_household_text(const struct cl_pop *pop, size_t h)
     return cl_bytes_of(pop->priv->text + pop->priv->hh_off[h], pop->priv->hh_len[h]);
 }
 
-typedef struct cl_bytes (*id_of_fn)(const struct cl_pop *pop, size_t i);
-
 /* Unchecked: the loader indexes a record before it counts it in nh / np. */
 static struct cl_bytes
 hh_id_raw(const struct cl_pop *pop, size_t h)
@@ -227,70 +240,102 @@ p_id_raw(const struct cl_pop *pop, size_t i)
     return pop_unpack(pop, (size_t)pop->p_hh[i], pop->priv->p_id[i]);
 }
 
-/* Put i (whose id is id) into table t of cap slots (a power of two); -1 with *dup when an equal
- * id is there already. */
-static int
-put(const struct cl_pop *pop, uint32_t *t, size_t cap, id_of_fn id_of, size_t i, struct cl_bytes id,
-    int32_t *dup)
-{
-    size_t mask = cap - 1, s = (size_t)pop_hash(id) & mask;
+/*
+ * Open addressing with linear probing; a slot is 0 (empty) or tag << 27 | (index + 1), the tag
+ * being 5 more bits of the hash, so that 31 in 32 probes past another id are decided without
+ * reading its text. Removal is only of the most recent insertions, last first (a record that
+ * turns out to be a duplicate), which leaves the table exactly as before them.
+ */
+#define SLOT_INDEX 0x07ffffffu
 
-    while (t[s] != 0) {
-        if (dup != NULL && cl_bytes_eq(id_of(pop, t[s] - 1), id)) {
-            *dup = (int32_t)(t[s] - 1);
-            return -1;
+static uint32_t
+slot_of(uint64_t hash, size_t i)
+{
+    return (uint32_t)(hash >> 59) << 27 | (uint32_t)(i + 1);
+}
+
+static struct cl_bytes
+id_of(const struct cl_pop *pop, const struct pop_index *x, size_t i)
+{
+    return x == &pop->priv->hidx ? hh_id_raw(pop, i) : p_id_raw(pop, i);
+}
+
+cl_err
+pop_index_reserve(struct cl_pop *pop, struct pop_index *x, size_t more)
+{
+    size_t cap = x->cap < 1024 ? 1024 : x->cap;
+    uint32_t *t;
+
+    if (x->count + more > SLOT_INDEX - 1)
+        return CL_ERR_TOO_LARGE;
+    while ((x->count + more) * 4 > cap * 3) /* load at most 3/4 */
+        cap *= 2;
+    if (cap == x->cap)
+        return CL_OK;
+    t = cl_calloc(cap, sizeof *t);
+    if (t == NULL)
+        return CL_ERR_NOMEM;
+    for (size_t s = 0; s < x->cap; s++) {
+        uint32_t v = x->t[s];
+
+        if (v != 0) {
+            size_t j = (size_t)pop_hash(id_of(pop, x, (v & SLOT_INDEX) - 1)) & (cap - 1);
+
+            while (t[j] != 0)
+                j = (j + 1) & (cap - 1);
+            t[j] = v;
         }
+    }
+    cl_free(x->t);
+    x->t = t;
+    x->cap = cap;
+    return CL_OK;
+}
+
+int32_t
+pop_index_add(struct cl_pop *pop, struct pop_index *x, size_t i, size_t *slot)
+{
+    struct cl_bytes id = id_of(pop, x, i);
+    uint64_t h = pop_hash(id);
+    size_t mask = x->cap - 1, s = (size_t)h & mask;
+    uint32_t want = slot_of(h, i), tag = want & ~SLOT_INDEX;
+
+    while (x->t[s] != 0) {
+        uint32_t v = x->t[s];
+
+        if ((v & ~SLOT_INDEX) == tag && cl_bytes_eq(id_of(pop, x, (v & SLOT_INDEX) - 1), id))
+            return (int32_t)((v & SLOT_INDEX) - 1);
         s = (s + 1) & mask;
     }
-    t[s] = (uint32_t)i + 1;
-    return 0;
+    x->t[s] = want;
+    x->count++;
+    *slot = s;
+    return -1;
 }
 
-static int
-index_insert(struct cl_pop *pop, uint32_t **tp, size_t *capp, size_t count, id_of_fn id_of,
-             size_t i, int32_t *dup)
+void
+pop_index_remove(struct pop_index *x, size_t slot)
 {
-    /* count = entries already in the table; keep the load at or under 1/2 */
-    if ((count + 1) * 2 > *capp) {
-        size_t cap = *capp < 1024 ? 1024 : *capp * 2;
-        uint32_t *t = cl_calloc(cap, sizeof *t);
-
-        if (t == NULL)
-            return (int)CL_ERR_NOMEM;
-        for (size_t s = 0; s < *capp; s++)
-            if ((*tp)[s] != 0)
-                (void)put(pop, t, cap, id_of, (*tp)[s] - 1, id_of(pop, (*tp)[s] - 1), NULL);
-        cl_free(*tp);
-        *tp = t;
-        *capp = cap;
-    }
-    return put(pop, *tp, *capp, id_of, i, id_of(pop, i), dup);
-}
-
-int
-pop_index_household(struct cl_pop *pop, size_t h, int32_t *dup)
-{
-    return index_insert(pop, &pop->priv->hidx, &pop->priv->hidx_cap, h, hh_id_raw, h, dup);
-}
-
-int
-pop_index_person(struct cl_pop *pop, size_t i, int32_t *dup)
-{
-    return index_insert(pop, &pop->priv->pidx, &pop->priv->pidx_cap, i, p_id_raw, i, dup);
+    x->t[slot] = 0;
+    x->count--;
 }
 
 static int32_t
-find(const struct cl_pop *pop, const uint32_t *t, size_t cap, id_of_fn id_of, struct cl_bytes id)
+find(const struct cl_pop *pop, const struct pop_index *x, struct cl_bytes id)
 {
+    uint64_t h = pop_hash(id);
     size_t mask, s;
+    uint32_t tag = slot_of(h, 0) & ~SLOT_INDEX;
 
-    if (t == NULL || cap == 0)
+    if (x->t == NULL)
         return -1;
-    mask = cap - 1;
-    s = (size_t)pop_hash(id) & mask;
-    while (t[s] != 0) {
-        if (cl_bytes_eq(id_of(pop, t[s] - 1), id))
-            return (int32_t)(t[s] - 1);
+    mask = x->cap - 1;
+    s = (size_t)h & mask;
+    while (x->t[s] != 0) {
+        uint32_t v = x->t[s];
+
+        if ((v & ~SLOT_INDEX) == tag && cl_bytes_eq(id_of(pop, x, (v & SLOT_INDEX) - 1), id))
+            return (int32_t)((v & SLOT_INDEX) - 1);
         s = (s + 1) & mask;
     }
     return -1;
@@ -301,7 +346,7 @@ cl_pop_find_household(const struct cl_pop *pop, struct cl_bytes id)
 {
     if (pop->priv == NULL)
         return -1;
-    return find(pop, pop->priv->hidx, pop->priv->hidx_cap, hh_id_raw, id);
+    return find(pop, &pop->priv->hidx, id);
 }
 
 int32_t
@@ -309,7 +354,7 @@ pop_find_person_id(const struct cl_pop *pop, struct cl_bytes id)
 {
     if (pop->priv == NULL)
         return -1;
-    return find(pop, pop->priv->pidx, pop->priv->pidx_cap, p_id_raw, id);
+    return find(pop, &pop->priv->pidx, id);
 }
 
 cl_err
@@ -332,5 +377,5 @@ cl_pop_memory(const struct cl_pop *pop)
     if (pv == NULL)
         return sizeof *pop;
     return sizeof *pop + sizeof *pv + pv->cap_h * hh + pv->cap_p * p +
-           pv->cap_wide * sizeof(int64_t) + (pv->hidx_cap + pv->pidx_cap) * sizeof(uint32_t);
+           pv->cap_wide * sizeof(int64_t) + (pv->hidx.cap + pv->pidx.cap) * sizeof(uint32_t);
 }
