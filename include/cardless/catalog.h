@@ -224,10 +224,15 @@ CL_API CL_NODISCARD cl_err cl_catalog_validate_mdoc_claims(struct cl_arena *a,
                                                            struct cl_error *err);
 
 /**
- * The same for SD-JWT VC issuance. claims is either flat {"key": value}, each key a claim's
- * name (unique in the type) or its sdjwt_path ("/address/street_address"), or the mdoc-shaped
- * {"namespace": {"element": value}} file (recognised when every top-level key is one of the
- * type's namespaces). Problem paths are the keys as given ("ns/element" for the mdoc shape).
+ * The same for SD-JWT VC issuance. claims is one of:
+ *  - the mdoc-shaped {"namespace": {"element": value}} file (recognised when every top-level
+ *    key is one of the type's namespaces);
+ *  - flat {"key": value}, each key a claim's name (unique in the type) or its sdjwt_path
+ *    ("/address/street_address");
+ *  - the shape of the SD-JWT VC payload, objects walked along the sdjwt paths
+ *    ({"address": {"street_address": ...}, "age_equal_or_over": {"18": true}}); the forms mix.
+ * Problem paths are the keys as given, nested ones joined by dots ("address.street_address");
+ * "ns/element" for the mdoc shape. A claim given twice (by name and by path) is a problem.
  */
 CL_API CL_NODISCARD cl_err cl_catalog_validate_sdjwt_claims(struct cl_arena *a,
                                                             const struct cl_catalog_type *t,

@@ -434,9 +434,27 @@ walk_mdoc(struct vctx *x, const struct cl_catalog_type *t, const json_t *claims,
     }
 }
 
+/* Whether a claim's sdjwt_path lies below ptr ("/address" for "/address/street_address"). */
+static bool
+has_path_below(const struct cl_catalog_type *t, const char *ptr)
+{
+    size_t n = strlen(ptr);
+
+    for (size_t i = 0; i < t->nclaims; i++)
+        if (strncmp(t->claims[i].sdjwt_path, ptr, n) == 0 && t->claims[i].sdjwt_path[n] == '/')
+            return true;
+    return false;
+}
+
+/*
+ * Flat SD-JWT input: at the top a key is a claim's sdjwt_path ("/address/street_address"), its
+ * name, or the first segment of paths, whose object is then walked like the payload
+ * ({"address": {"street_address": ...}}). prefix is the JSON pointer walked so far ("" at the
+ * top).
+ */
 static void
 walk_flat(struct vctx *x, const struct cl_catalog_type *t, const json_t *claims,
-          const json_t **seen, struct path *p)
+          const json_t **seen, struct path *p, const char *prefix, unsigned depth)
 {
     const char *key;
     json_t *v;
@@ -444,25 +462,30 @@ walk_flat(struct vctx *x, const struct cl_catalog_type *t, const json_t *claims,
 
     json_object_foreach((json_t *)claims, key, v)
     {
-        const struct cl_catalog_claim *c = key[0] == '/' ? cl_catalog_type_claim_by_path(t, key)
-                                                         : cl_catalog_type_claim_by_name(t, key);
+        const struct cl_catalog_claim *c = NULL;
+        char ptr[PATH_MAX_];
+        size_t named = 0;
 
-        old = path_push(p, "%s", key);
-        if (c != NULL) {
-            take(x, c, v, seen, p);
-        } else if (key[0] != '/' && t->nclaims > 0) {
-            size_t n = 0;
-
+        old = path_push(p, depth == 0 ? "%s" : ".%s", key);
+        snprintf(ptr, sizeof ptr, "%s/%s", prefix, key);
+        if (depth == 0 && key[0] == '/') {
+            c = cl_catalog_type_claim_by_path(t, key);
+        } else if (depth == 0) {
             for (size_t i = 0; i < t->nclaims; i++)
-                n += strcmp(t->claims[i].name, key) == 0;
-            if (n > 1)
-                problem(x, p, CL_ERR_INPUT,
-                        "claim name is used in several namespaces; give its sdjwt_path");
-            else
-                problem(x, p, CL_ERR_INPUT, "unknown claim for type %s", t->id);
-        } else {
-            problem(x, p, CL_ERR_INPUT, "unknown claim for type %s", t->id);
+                named += strcmp(t->claims[i].name, key) == 0;
+            c = cl_catalog_type_claim_by_name(t, key);
         }
+        if (c == NULL && named == 0 && key[0] != '/')
+            c = cl_catalog_type_claim_by_path(t, ptr);
+        if (c != NULL)
+            take(x, c, v, seen, p);
+        else if (named > 1)
+            problem(x, p, CL_ERR_INPUT,
+                    "claim name is used in several namespaces; give its sdjwt_path");
+        else if (key[0] != '/' && json_is_object(v) && depth < 16 && has_path_below(t, ptr))
+            walk_flat(x, t, v, seen, p, ptr, depth + 1);
+        else
+            problem(x, p, CL_ERR_INPUT, "unknown claim for type %s", t->id);
         path_pop(p, old);
     }
 }
@@ -513,7 +536,7 @@ validate(struct cl_arena *a, const struct cl_catalog_type *t, const json_t *clai
     if (mdoc_shape)
         walk_mdoc(&x, t, claims, seen, &p);
     else
-        walk_flat(&x, t, claims, seen, &p);
+        walk_flat(&x, t, claims, seen, &p, "", 0);
     for (size_t i = 0; i < t->nclaims; i++) {
         const struct cl_catalog_claim *c = &t->claims[i];
 

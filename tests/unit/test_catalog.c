@@ -675,6 +675,53 @@ test_validate_nested(void **state)
     cl_catalog_free(cat);
 }
 
+/* EU PID claims in the shape of its SD-JWT VC payload (ARF Annex 3.01 §4.3 example) */
+static void
+test_validate_pid_payload(void **state)
+{
+    struct cl_catalog *cat = shipped();
+    const struct cl_catalog_type *t = cl_catalog_find(cat, "eu.pid");
+    struct cl_catalog_report rep;
+    struct cl_error err = {0};
+    struct cl_arena a;
+    json_t *claims;
+
+    (void)state;
+    cl_arena_init(&a, 0, 0, 0);
+    claims = parse(&a, "{\"given_name\":\"Jean\",\"family_name\":\"Dupont\",\"birthdate\":"
+                       "\"1980-05-23\",\"age_equal_or_over\":{\"18\":true,\"65\":false},"
+                       "\"age_in_years\":44,\"address\":{\"street_address\":\"123 Via Appia\","
+                       "\"locality\":\"Rome\",\"country\":\"IT\"},\"nationalities\":[\"FR\"],"
+                       "\"sex\":5,\"place_of_birth\":{\"country\":\"DD\"},\"issuing_authority\":"
+                       "\"DE\",\"issuing_country\":\"DE\",\"/date_of_expiry\":\"2030-01-01\"}");
+    cl_test_expect("PID payload", cl_catalog_validate_sdjwt_claims(&a, t, claims, &rep, &err),
+                   CL_OK, &err);
+    assert_int_equal(rep.nvalues, 15);
+    assert_string_equal(rep.values[3].claim->name, "place_of_birth");
+
+    /* nested keys outside the type, and a path given twice */
+    claims = parse(&a, "{\"given_name\":\"Jean\",\"family_name\":\"Dupont\",\"birthdate\":"
+                       "\"1980-05-23\",\"age_equal_or_over\":{\"18\":true,\"21\":true},"
+                       "\"address\":{\"street_address\":5,\"planet\":\"Earth\"},"
+                       "\"/address/street_address\":\"x\",\"age_over_18\":true,"
+                       "\"birth\":{\"x\":1}}");
+    cl_test_expect("PID payload problems",
+                   cl_catalog_validate_sdjwt_claims(&a, t, claims, &rep, &err), CL_ERR_INPUT, &err);
+    assert_int_equal(rep.nproblems, 6 + 5); /* and 5 mandatory claims missing */
+    assert_string_equal(rep.problems[0].path, "age_equal_or_over.21");
+    assert_string_equal(rep.problems[1].path, "address.street_address");
+    assert_string_equal(rep.problems[2].path, "address.planet");
+    assert_string_equal(rep.problems[3].path, "/address/street_address");
+    assert_int_equal(rep.problems[3].code, CL_ERR_DUPLICATE);
+    assert_string_equal(rep.problems[4].path, "age_over_18");
+    assert_int_equal(rep.problems[4].code, CL_ERR_DUPLICATE);
+    assert_string_equal(rep.problems[5].path, "birth");
+    assert_string_equal(rep.problems[6].path, "place_of_birth");
+    assert_int_equal(rep.problems[6].code, CL_ERR_MISSING);
+    cl_arena_fini(&a);
+    cl_catalog_free(cat);
+}
+
 /* ---- conversions ---- */
 
 /* clang-format off */
@@ -1054,6 +1101,7 @@ main(void)
         cmocka_unit_test(test_300_types),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_nested),
+        cmocka_unit_test(test_validate_pid_payload),
         cmocka_unit_test(test_value_to_cbor),
         cmocka_unit_test(test_cbor_to_json),
         cmocka_unit_test(test_annex_d_elements),
