@@ -21,5 +21,7 @@ echo
 echo
 "$build/bench/bench_mdoc" --seconds "$secs" --json "$out" ${verify:+--openssl-verify "$verify"}
 echo
+"$build/bench/bench_sdjwt" --seconds "$secs" --json "$out" ${verify:+--openssl-verify "$verify"}
+echo
 if [ -f "$(dirname "$0")/../tests/interop/node_modules/.package-lock.json" ]; then node "$(dirname "$0")/../tests/interop/bench_peers.mjs" --cardless "$build/cardless" --seconds "$secs" --json "$out" || echo "bench: npm peers failed"; else echo "bench: npm peers not measured (\`make test\` installs them)"; fi
 echo "bench: figures written to $out"
