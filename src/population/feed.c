@@ -3,6 +3,7 @@
  * strict JSON scanner that reads one household object at a time in place (no tree), checks
  * it field by field, and appends it to the columns; a bad record is reported and skipped.
  */
+#define _DEFAULT_SOURCE /* MAP_POPULATE where the system has it */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -1610,7 +1611,11 @@ cl_pop_load_file(struct cl_pop *pop, const char *path, const struct cl_pop_limit
     }
     len = (size_t)st.st_size;
     if (len > 0) {
+#ifdef MAP_POPULATE
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+#else
         map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+#endif
         if (map == MAP_FAILED) {
             close(fd);
             return cl_fail(err, CL_ERR_IO, path, "cannot map the feed");
