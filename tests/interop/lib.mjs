@@ -39,13 +39,15 @@ export class Tally {
       return this.ok(name, false, e && e.stack ? e.stack : String(e));
     }
   }
+  // a cardless verb the check needs is missing: nothing is run in its place, and the suite
+  // fails (every verb these suites call has landed; losing one is a regression)
   skip(what) {
     this.skipped.push(what);
-    console.log(`SKIP ${what}`);
+    this.failed++;
+    console.log(`FAIL not run, cardless verb missing: ${what}`);
   }
   finish() {
-    if (this.skipped.length)
-      console.log(`${this.suite}: not run (cardless verb missing): ${this.skipped.join('; ')}`);
+    if (this.skipped.length) console.log(`${this.suite}: not run (cardless verb missing): ${this.skipped.join('; ')}`);
     console.log(`${this.passed} passed, ${this.failed} failed`);
     process.exitCode = this.failed > 0 || this.passed === 0 ? 1 : 0;
   }

@@ -94,6 +94,7 @@ async function main() {
   fs.writeFileSync(f('st.cbor'), st.bytes); // tag-24 SessionTranscriptBytes
   fs.writeFileSync(f('st-plain.cbor'), animo.cborDecode(st.bytes, { tagUint8Array: false }).buffer); // the bare array
   fs.writeFileSync(f('reader.pem'), st.readerPrivatePem);
+  fs.writeFileSync(f('reader.pub.pem'), crypto.createPublicKey(st.readerPrivatePem).export({ format: 'pem', type: 'spki' }));
   const verifyOpts = { trustPem: iacaPem, trustDer: iacaDer, stBytes: st.bytes };
 
   // ---- control: the peers accept each other (so a failure below is about cardless) ---------
@@ -115,7 +116,10 @@ async function main() {
   // ---- 1. cardless issues and presents; the peers verify --------------------------------------
   const canIssue = cl.hasVerb('mdoc', 'issue') && cl.hasVerb('mdoc', 'present');
   if (!canIssue) t.skip('cardless issues/presents, peers verify (cardless mdoc issue|present)');
-  else await cardlessToPeers({ verifyOpts, peerMdoc });
+  else {
+    await cardlessToPeers({ verifyOpts, peerMdoc, st });
+    await residentCard({ verifyOpts, holderJwk, st });
+  }
 
   // ---- 2. the peers issue and present; cardless verifies --------------------------------------
   if (!cl.hasVerb('mdoc', 'verify')) t.skip('peers issue/present, cardless verifies (cardless mdoc verify)');
@@ -124,7 +128,7 @@ async function main() {
   t.finish();
 }
 
-async function cardlessToPeers({ verifyOpts, peerMdoc }) {
+async function cardlessToPeers({ verifyOpts, peerMdoc, st }) {
   const claims = { [NS]: { ...norm(elements), portrait: { $b64: portrait.toString('base64') } } };
   fs.writeFileSync(f('claims.json'), JSON.stringify(claims));
   const type = typeIdFor(DOCTYPE);
@@ -137,6 +141,22 @@ async function cardlessToPeers({ verifyOpts, peerMdoc }) {
   const pres = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
     '--disclose', DISCLOSE.map((e) => `${NS}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--out', f('resp.cbor')]);
   if (t.ok('cardless mdoc present --disclose', pres.code === 0, pres.err + pres.out)) responses.disclose = fs.readFileSync(f('resp.cbor'));
+  // device MAC (ISO 18013-5 9.1.3.5): EMacKey from the device key and the reader's ephemeral key
+  const mac = cl.run(['mdoc', 'present', '--credential', f('cred.cbor'), '--device-key', f('holder.pem'),
+    '--disclose', DISCLOSE.map((e) => `${NS}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--reader-pub', f('reader.pub.pem'), '--out', f('resp-mac.cbor')]);
+  if (t.ok('cardless mdoc present --reader-pub (device MAC)', mac.code === 0, mac.err + mac.out)) {
+    const resp = fs.readFileSync(f('resp-mac.cbor'));
+    for (const p of P.PEERS) {
+      await t.check(`cardless -> ${p}: DeviceResponse with device MAC verifies with the reader's ephemeral key`, async () => {
+        const r = await P.verify(p, { response: resp, ...verifyOpts, readerPrivateJwk: st.readerPrivateJwk });
+        return r.ok && same(norm(r.claims[NS]), expected) ? true : { ok: r.ok, failed: r.failed, got: norm(r.claims) };
+      });
+      await t.check(`cardless -> ${p}: device MAC under another reader key is refused`, async () => {
+        const r = await P.verify(p, { response: resp, ...verifyOpts, readerPrivateJwk: P.sessionTranscript().readerPrivateJwk });
+        return !r.ok ? true : 'peer accepted a MAC under another key';
+      });
+    }
+  }
 
   // a DeviceRequest made by cardless, and one made by a peer (animo's DeviceRequest.encode)
   if (cl.hasVerb('mdoc', 'request')) {
@@ -222,6 +242,46 @@ async function cardlessToPeers({ verifyOpts, peerMdoc }) {
         return v.ok && same(norm(v.claims[NS]), expected) ? true : { ok: v.ok, failed: v.failed, got: norm(v.claims), expected };
       });
     }
+  }
+}
+
+// The Korean mobile resident card (a kr.go.* doctype of cardless's catalog, Hangul text): the
+// bank's question of the demo, the Korean name and age_over_19, both ways.
+async function residentCard({ verifyOpts, holderJwk, st }) {
+  const RC = 'kr.go.mois.resident_card.1';
+  const rc = {
+    family_name_ko: '김', given_name_ko: '민수', family_name_en: 'KIM', given_name_en: 'MINSU', birth_date: '1990-03-01',
+    resident_number_front: '900301', resident_number_back: '1234567', resident_address: '서울특별시 종로구 세종대로 1',
+    issue_date: '2026-01-02', issuing_authority: '서울특별시 종로구청장', age_over_14: true, age_over_19: true, age_over_65: false,
+  };
+  const ask = ['family_name_ko', 'given_name_ko', 'age_over_19'];
+  const want = Object.fromEntries(ask.map((k) => [k, rc[k]]));
+  fs.writeFileSync(f('rc-claims.json'), JSON.stringify({ [RC]: { ...rc, portrait: { $b64: portrait.toString('base64') } } }));
+  const type = typeIdFor(RC);
+  const i = cl.run(['mdoc', 'issue', '--type', type, '--claims', f('rc-claims.json'), '--ds-key', f('ca/ds.key.pem'), '--ds-cert', f('ca/ds.pem'),
+    '--device-pub', f('holder.pub.pem'), '--out', f('rc.cbor')]);
+  if (t.ok(`cardless mdoc issue --type ${type} (Hangul text)`, i.code === 0, i.err + i.out)) {
+    const p = cl.run(['mdoc', 'present', '--credential', f('rc.cbor'), '--device-key', f('holder.pem'),
+      '--disclose', ask.map((e) => `${RC}/${e}`).join(','), '--session-transcript', f('st.cbor'), '--out', f('rc-resp.cbor')]);
+    if (t.ok('cardless presents the resident card (Korean name, age_over_19)', p.code === 0, p.err + p.out)) {
+      for (const peer of P.PEERS) {
+        await t.check(`cardless -> ${peer}: resident card response verifies with exactly the Korean name and age_over_19`, async () => {
+          const r = await P.verify(peer, { response: fs.readFileSync(f('rc-resp.cbor')), ...verifyOpts });
+          return r.ok && same(r.docTypes, [RC]) && same(norm(r.claims), { [RC]: want }) ? true : { ok: r.ok, failed: r.failed, got: norm(r.claims) };
+        });
+      }
+    }
+  }
+  for (const peer of P.PEERS) {
+    const mdoc = await P.issue(peer, {
+      docType: RC, claims: { [RC]: { ...rc, portrait } }, dsJwk: privateJwk(f('ca/ds.key.pem')), dsCertPem: fs.readFileSync(f('ca/ds.pem'), 'utf8'),
+      devicePubJwk: { kty: holderJwk.kty, crv: holderJwk.crv, x: holderJwk.x, y: holderJwk.y }, validity: { signed: new Date(Math.floor(Date.now() / 1000) * 1000) },
+    });
+    fs.writeFileSync(f(`rc-${peer}.cbor`), await P.present(peer, { mdoc, docType: RC, disclose: ask.map((e) => [RC, e]), stBytes: st.bytes, deviceJwk: holderJwk }));
+    const r = cl.run(['mdoc', 'verify', '--response', f(`rc-${peer}.cbor`), '--trust', f('ca/iaca.pem'), '--session-transcript', f('st.cbor'), '--json']);
+    const j = cl.json(r);
+    t.ok(`${peer} issues and presents a resident card -> cardless verifies the Korean name and age_over_19`,
+      r.code === 0 && j?.valid === true && j.documents?.[0]?.docType === RC && same(j.documents[0].claims, { [RC]: want }), r.out + r.err);
   }
 }
 

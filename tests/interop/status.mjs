@@ -20,12 +20,14 @@ const f = (n) => path.join(w, n);
 const URI = 'https://status.interop.example/lists/7';
 const NAMES = { 0: 'VALID', 1: 'INVALID', 2: 'SUSPENDED' };
 
-// a list of `size` entries, all 0 but five spread over the list (the last one included) with
-// values up to the largest that fits in `bits`; few entries, as each costs a `status set`
+// a list of `size` entries, all 0 but three: 1 near the start, 2 (or 1) in the middle and the
+// largest value that fits in `bits` at the last index; few, as each costs a `status set`
 function values(bits, size) {
   const max = (1 << bits) - 1;
   const v = new Array(size).fill(0);
-  for (const [i, x] of [[3, 1], [17, max], [Math.floor(size / 3), Math.min(2, max)], [Math.floor(size / 2) + 1, Math.min(3, max)], [size - 1, max]]) v[i] = x;
+  v[3] = 1;
+  v[Math.floor(size / 2)] = Math.min(2, max);
+  v[size - 1] = max;
   return v;
 }
 
@@ -78,7 +80,7 @@ async function main() {
     for (const bits of [1, 2, 4, 8]) {
       const want = values(bits, 120);
       fs.writeFileSync(f(`peer-${bits}.jwt`), S.peerStatusListJwt({ values: want, bits, uri: URI, iss: 'https://status.interop.example', jwk, ttl: 300 }));
-      const probe = [0, 17, 40, 119];
+      const probe = [0, 3, 119];
       let allOk = true;
       const details = [];
       for (const i of probe) {
@@ -91,10 +93,11 @@ async function main() {
         }
       }
       t.ok(`peer list (${bits} bit${bits > 1 ? 's' : ''}): cardless status get --json reads entries ${probe.join(', ')}`, allOk, details);
-      const plain = cl.run(['status', 'get', '--token', f(`peer-${bits}.jwt`), '--key', f('issuer.pub.pem'), '--index', '3', '--uri', URI]);
+      const mid = want.length / 2;
+      const plain = cl.run(['status', 'get', '--token', f(`peer-${bits}.jwt`), '--key', f('issuer.pub.pem'), '--index', String(mid), '--uri', URI]);
       const o = plain.out;
-      t.ok(`peer list (${bits}): cardless status get prints the value`,
-        plain.code === 0 && (o.includes(String(want[3])) || (NAMES[want[3]] !== undefined && o.includes(NAMES[want[3]]))), o + plain.err);
+      t.ok(`peer list (${bits}): cardless status get (no --json) prints entry ${mid}'s value`,
+        plain.code === 0 && (o.includes(String(want[mid])) || (NAMES[want[mid]] !== undefined && o.includes(NAMES[want[mid]]))), o + plain.err);
     }
     const file = f('peer-2.jwt');
     const other = cl.run(['status', 'get', '--token', file, '--key', f('issuer.pub.pem'), '--index', '3', '--uri', 'https://status.interop.example/lists/8']);
