@@ -17,7 +17,7 @@ for f in resident-card.cbor resident_card.cbor card.cbor mdoc/resident-card.cbor
     [ -f "$f" ] && card=$f && break
 done
 if [ -z "$card" ]; then
-    step "P1. The Ministry issues a mobile resident card to the citizen's phone key"
+    step "proximity 0. The Ministry issues a mobile resident card to the citizen's phone key"
     "$cl" key pub --in holder.key.pem --out holder.pub.pem
     cat >proximity-claims.json <<EOF
 {"$ns": {"family_name_ko": "홍", "given_name_ko": "길동", "family_name_en": "HONG",
@@ -52,10 +52,10 @@ present() {
     return "$rc"
 }
 
-step "P2. At the bank: the reader asks for the Korean name and age_over_19 over an encrypted session"
+step "proximity 1. At the bank: the reader asks for the Korean name and age_over_19 over an encrypted session"
 present holder.key.pem
 
-step "P3. The same card copied to another phone (another device key) is refused, with the reason"
+step "proximity 2. The same card copied to another phone (another device key) is refused, with the reason"
 "$cl" key new --out thief.key.pem >/dev/null
 if present thief.key.pem; then
     echo "demo: a card presented from another device was accepted" >&2
