@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "cardless/alloc.h"
 #include "cardless/codec.h"
 #include "cardless/cose.h"
 #include "cardless/jose.h"
@@ -848,6 +849,99 @@ test_cache(void **state)
     cl_arena_fini(&a);
 }
 
+/* ---- allocation failures: N = 1, 2, ... until the call succeeds, NOMEM each time ---- */
+
+static void
+test_alloc_failures(void **state)
+{
+    static const enum cl_status_format fmts[] = {CL_STATUS_JWT, CL_STATUS_CWT};
+    struct cl_key *key = NULL;
+    struct cl_error err = {0};
+    struct cl_arena keep;
+    struct cl_bytes tok[2];
+    struct mk m;
+
+    (void)state;
+    cl_arena_init(&keep, 0, 0, 0);
+    check_ok(cl_key_generate(CL_CURVE_P256, &key, &err), &err, "key");
+    for (size_t f = 0; f < 2; f++) {
+        good(&keep, &m, fmts[f]);
+        tok[f] = make_token(&keep, key, &m);
+    }
+    for (size_t f = 0; f < 2; f++) {
+        cl_err rc = CL_ERR_NOMEM;
+        unsigned long n;
+
+        for (n = 1; rc == CL_ERR_NOMEM && n < 100000; n++) {
+            struct cl_status_trust trust = {0};
+            struct cl_status_cache *c = NULL;
+            struct cl_arena a;
+            unsigned v;
+
+            trust.key = key;
+            cl_error_clear(&err);
+            cl_arena_init(&a, 0, 0, 0);
+            cl_alloc_fail_at(n);
+            rc = cl_status_check(&a, tok[f], &trust, URI, 5, NOW, NULL, &v, NULL, &err);
+            if (rc == CL_OK)
+                rc = cl_status_cache_new(2, &c, &err);
+            if (rc == CL_OK)
+                rc = cl_status_cache_check(c, tok[f], &trust, URI, 5, NOW, NULL, &v, &err);
+            cl_alloc_fail_at(0);
+            if (rc != CL_OK && rc != CL_ERR_NOMEM)
+                fail_msg("%s, allocation %lu: got %s (%s: %s)", f ? "cwt" : "jwt", n,
+                         cl_err_name(rc), err.where, err.msg);
+            cl_status_cache_free(c);
+            cl_arena_fini(&a);
+        }
+        assert_int_equal(rc, CL_OK);
+        assert_true(n > 10); /* the calls do allocate: the hook was reached */
+        print_message("allocation failures survived: %lu\n", n - 2);
+    }
+    {
+        cl_err rc = CL_ERR_NOMEM;
+        unsigned long n;
+
+        for (n = 1; rc == CL_ERR_NOMEM && n < 100000; n++) {
+            struct cl_status_table *t = NULL, *u = NULL;
+            struct cl_status_sign_params sp = {0};
+            struct cl_buf file;
+            struct cl_bytes out;
+            struct cl_arena a;
+            uint64_t idx;
+
+            sp.format = n % 2 ? CL_STATUS_JWT : CL_STATUS_CWT;
+            sp.uri = URI;
+            cl_error_clear(&err);
+            cl_arena_init(&a, 0, 0, 0);
+            cl_buf_init(&file);
+            cl_alloc_fail_at(n);
+            rc = cl_status_table_new(2, 1000, &t, &err);
+            if (rc == CL_OK)
+                rc = cl_status_alloc_index(t, &idx, &err);
+            if (rc == CL_OK)
+                rc = cl_status_table_save(t, &file, &err);
+            if (rc == CL_OK)
+                rc = cl_status_table_load(cl_buf_bytes(&file), &u, &err);
+            if (rc == CL_OK)
+                rc = cl_status_token_sign(&a, u, key, &sp, &out, &err);
+            cl_alloc_fail_at(0);
+            if (rc != CL_OK && rc != CL_ERR_NOMEM)
+                fail_msg("table, allocation %lu: got %s (%s: %s)", n, cl_err_name(rc), err.where,
+                         err.msg);
+            cl_buf_fini(&file);
+            cl_status_table_free(t);
+            cl_status_table_free(u);
+            cl_arena_fini(&a);
+        }
+        assert_int_equal(rc, CL_OK);
+        assert_true(n > 10); /* the calls do allocate: the hook was reached */
+        print_message("allocation failures survived: %lu\n", n - 2);
+    }
+    cl_key_free(key);
+    cl_arena_fini(&keep);
+}
+
 static void
 test_names(void **state)
 {
@@ -884,6 +978,7 @@ main(void)
         cmocka_unit_test(test_alloc_spread),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_alloc_failures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
