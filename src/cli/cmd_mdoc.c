@@ -633,6 +633,60 @@ mdoc_request(int argc, char **argv)
     return rc;
 }
 
+/*
+ * COSE payloads are byte strings holding a tag 24 (issuerAuth's MobileSecurityObjectBytes):
+ * the diagnostic notation shows them as hex, so print each decoded after the structure.
+ */
+static void
+dump_nested(struct cl_arena *a, const struct cl_cbor *c, unsigned depth, unsigned *count)
+{
+    if (depth > 32 || *count >= 16)
+        return;
+    switch (c->type) {
+    case CL_CBOR_BYTES:
+        if (c->v.str.len > 2 && c->v.str.ptr[0] == 0xd8 && c->v.str.ptr[1] == 0x18) {
+            const struct cl_cbor *inner;
+            struct cl_buf out;
+
+            if (cl_cbor_decode(a, c->v.str, NULL, &inner, NULL) != CL_OK)
+                return;
+            cl_buf_init(&out);
+            if (cl_cbor_diag(&out, inner, CL_CBOR_DIAG_EXPAND_EMBEDDED | CL_CBOR_DIAG_PRETTY,
+                             NULL) == CL_OK) {
+                printf("\n/ byte string at offset %zu holds embedded CBOR (a COSE payload such as "
+                       "MobileSecurityObjectBytes): /\n",
+                       c->offset);
+                fwrite(out.ptr, 1, out.len, stdout);
+                fputc('\n', stdout);
+                (*count)++;
+            }
+            cl_buf_fini(&out);
+            dump_nested(a, inner, depth + 1, count);
+        }
+        break;
+    case CL_CBOR_ARRAY:
+        for (size_t i = 0; i < c->v.array.n; i++)
+            dump_nested(a, &c->v.array.item[i], depth + 1, count);
+        break;
+    case CL_CBOR_MAP:
+        for (size_t i = 0; i < c->v.map.n; i++)
+            dump_nested(a, &c->v.map.pair[i].value, depth + 1, count);
+        break;
+    case CL_CBOR_TAG:
+        if (c->v.tag.num == CL_CBOR_TAG_EMBEDDED) {
+            const struct cl_cbor *inner;
+
+            if (cl_cbor_decode_embedded(a, c, NULL, &inner, NULL) == CL_OK)
+                dump_nested(a, inner, depth + 1, count);
+        } else {
+            dump_nested(a, c->v.tag.item, depth + 1, count);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static int
 mdoc_dump(int argc, char **argv)
 {
@@ -661,8 +715,11 @@ mdoc_dump(int argc, char **argv)
             CL_OK) {
         rc = cli_fail(argv[0], &err, false);
     } else {
+        unsigned count = 0;
+
         fwrite(out.ptr, 1, out.len, stdout);
         fputc('\n', stdout);
+        dump_nested(&a, item, 0, &count);
     }
     cl_buf_fini(&out);
     cl_arena_fini(&a);

@@ -100,6 +100,7 @@ check "present request" 0 -- "$cl" mdoc present --credential cred.cbor \
 check "dump response" 0 -- "$cl" mdoc dump resp2.cbor
 expect "dump: errors for the element not held" has '"no_such_element": 0' out
 expect "dump: tag 24 expanded" has 'elementIdentifier' out
+expect "dump: MSO in the issuerAuth payload expanded" has 'valueDigests' out
 check "verify request response" 0 -- "$cl" mdoc verify --response resp2.cbor --trust ca/iaca.pem \
     --session-transcript st.cbor --json
 
