@@ -29,11 +29,22 @@ struct claims {
     int64_t iat, exp, ttl;
 };
 
+/* A JWT read from a file may end in a newline: trailing ASCII whitespace is not part of it. */
+static struct cl_bytes
+trim_text(struct cl_bytes t)
+{
+    while (t.len > 0 && (t.ptr[t.len - 1] == '\n' || t.ptr[t.len - 1] == '\r' ||
+                         t.ptr[t.len - 1] == ' ' || t.ptr[t.len - 1] == '\t'))
+        t.len--;
+    return t;
+}
+
 enum cl_status_format
 cl_status_token_format(struct cl_bytes t)
 {
     size_t dots = 0;
 
+    t = trim_text(t);
     if (t.len == 0)
         return CL_STATUS_CWT;
     for (size_t i = 0; i < t.len; i++) {
@@ -43,7 +54,7 @@ cl_status_token_format(struct cl_bytes t)
             dots++;
         else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                    c == '-' || c == '_'))
-            return (i == t.len - 1 && c == '\n' && dots == 2) ? CL_STATUS_JWT : CL_STATUS_CWT;
+            return CL_STATUS_CWT; /* a CWT starts with 0xd2 (tag 18) or 0xd8 0x3d (tag 61) */
     }
     return dots == 2 ? CL_STATUS_JWT : CL_STATUS_CWT;
 }
@@ -327,8 +338,7 @@ cl_status_token_parse_verify(struct cl_arena *a, struct cl_bytes token,
                        lim->max_token);
     t.format = cl_status_token_format(token);
     if (t.format == CL_STATUS_JWT) {
-        if (token.len > 0 && token.ptr[token.len - 1] == '\n')
-            token.len--;
+        token = trim_text(token);
         rc = verify_jwt(a, token, trust, at, lim, &c, &t.list, err);
     } else {
         rc = verify_cwt(a, token, trust, at, lim, &c, &t.list, err);

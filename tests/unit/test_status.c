@@ -961,6 +961,10 @@ test_names(void **state)
     assert_false(cl_status_parse_value("", &v));
     assert_false(cl_status_parse_value("-1", &v));
     assert_false(cl_status_parse_value("REVOKED", &v));
+    assert_int_equal(cl_status_token_format(cl_bytes_str("eyJh.eyJz.c2ln\r\n")), CL_STATUS_JWT);
+    assert_int_equal(cl_status_token_format(cl_bytes_str("eyJh.eyJz")), CL_STATUS_CWT);
+    assert_int_equal(cl_status_token_format(cl_bytes_str("\xd2\x84\x43")), CL_STATUS_CWT);
+    assert_int_equal(cl_status_token_format(cl_bytes_of(NULL, 0)), CL_STATUS_CWT);
 }
 
 int
