@@ -56,10 +56,8 @@ parse_at(const char *cmd, const char *s, int32_t *at)
 {
     struct cl_error err = {0};
 
-    if (cl_date_parse(cl_bytes_str(s), at, &err) != CL_OK) {
-        cl_error_nest(&err, "--at");
-        return cli_fail(cmd, &err, false);
-    }
+    if (cl_date_parse(cl_bytes_str(s), at, &err) != CL_OK)
+        return cli_usage_error(cmd, "--at: %s", err.msg);
     return CLI_OK;
 }
 
@@ -344,8 +342,12 @@ benefits_diff(int argc, char **argv)
     }
     if (cl_benefits_diff(before, after, &o, npath != NULL ? &notified : NULL, &out, &count, &err) !=
             CL_OK ||
-        cli_write_file(outpath != NULL ? outpath : "-", cl_buf_bytes(&out), 0644, &err) != CL_OK ||
-        (npath != NULL && cl_file_write(npath, cl_buf_bytes(&notified), 0600, &err) != CL_OK)) {
+        cli_write_file(outpath != NULL ? outpath : "-",
+                       out.len > 0 ? cl_buf_bytes(&out) : cl_bytes_of("", 0), 0644,
+                       &err) != CL_OK ||
+        (npath != NULL &&
+         cl_file_write(npath, notified.len > 0 ? cl_buf_bytes(&notified) : cl_bytes_of("", 0), 0600,
+                       &err) != CL_OK)) {
         rc = cli_fail(argv[0], &err, false);
         goto done;
     }
