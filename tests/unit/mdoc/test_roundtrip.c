@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include "cardless/mdoc.h"
 #include "cardless/time.h"
 
@@ -16,11 +20,64 @@ static int64_t T0; /* 2025-01-01T00:00:00Z: IACA and DS notBefore */
 
 struct world {
     struct cl_key *iaca_key, *ds_key, *dev, *reader, *other_iaca_key;
-    struct cl_x509_cert *iaca, *ds, *other_iaca;
+    struct cl_x509_cert *iaca, *ds, *other_iaca, *bad_ds;
     struct cl_x509_list anchors, other_anchors;
 };
 
 static struct world W;
+
+static void
+add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+}
+
+/*
+ * A test-only maker that breaks one thing: a document signer issued by the IACA exactly like a
+ * real one (keys, identifiers, validity) but without the id-mdl-kp-mdlDS extended key usage.
+ */
+static struct cl_x509_cert *
+make_ds_without_eku(void)
+{
+    struct cl_bytes der = cl_x509_cert_der(W.iaca);
+    const unsigned char *p = der.ptr;
+    X509 *iaca = d2i_X509(NULL, &p, (long)der.len), *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    struct cl_x509_cert *out = NULL;
+    X509V3_CTX ctx;
+    unsigned char *buf = NULL;
+    int len;
+
+    assert_non_null(iaca);
+    assert_non_null(x);
+    assert_int_equal(X509_set_version(x, 2), 1);
+    assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 4242), 1);
+    X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const unsigned char *)"KR", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"No EKU DS", -1, -1,
+                               0);
+    assert_int_equal(X509_set_subject_name(x, name), 1);
+    assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(iaca)), 1);
+    assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), (time_t)T0));
+    assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(T0 + 365 * DAY)));
+    assert_int_equal(X509_set_pubkey(x, cl_key_evp(W.ds_key)), 1);
+    X509V3_set_ctx(&ctx, iaca, x, NULL, NULL, 0);
+    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature");
+    add_ext(x, &ctx, NID_subject_key_identifier, "hash");
+    add_ext(x, &ctx, NID_authority_key_identifier, "keyid");
+    assert_true(X509_sign(x, cl_key_evp(W.iaca_key), EVP_sha256()) > 0);
+    len = i2d_X509(x, &buf);
+    assert_true(len > 0);
+    assert_int_equal(cl_x509_cert_from_der(cl_bytes_of(buf, (size_t)len), &out, NULL), CL_OK);
+    OPENSSL_free(buf);
+    X509_NAME_free(name);
+    X509_free(x);
+    X509_free(iaca);
+    return out;
+}
 
 static int
 setup(void **state)
@@ -54,6 +111,7 @@ setup(void **state)
     cl_x509_list_init(&W.other_anchors);
     assert_int_equal(cl_x509_list_add(&W.anchors, W.iaca, &err), CL_OK);
     assert_int_equal(cl_x509_list_add(&W.other_anchors, W.other_iaca, &err), CL_OK);
+    W.bad_ds = make_ds_without_eku();
     return 0;
 }
 
@@ -66,6 +124,7 @@ teardown(void **state)
     cl_x509_cert_free(W.iaca);
     cl_x509_cert_free(W.other_iaca);
     cl_x509_cert_free(W.ds);
+    cl_x509_cert_free(W.bad_ds);
     cl_key_free(W.iaca_key);
     cl_key_free(W.other_iaca_key);
     cl_key_free(W.ds_key);
@@ -78,6 +137,8 @@ enum brk {
     OK_PLAIN,
     OK_MAC,
     OK_KEYAUTH,
+    OK_X5CHAIN_ARRAY,
+    BRK_DS_PROFILE,
     BRK_ISSUER_SIG,
     BRK_ANCHOR,
     BRK_SIGNED_TIME,
@@ -102,6 +163,8 @@ static const struct {
     {"device signature", OK_PLAIN, CL_OK, NULL},
     {"device MAC", OK_MAC, CL_OK, NULL},
     {"device-signed element authorised", OK_KEYAUTH, CL_OK, NULL},
+    {"x5chain as an array (DS, IACA)", OK_X5CHAIN_ARRAY, CL_OK, NULL},
+    {"DS without the mdlDS extended key usage", BRK_DS_PROFILE, CL_ERR_UNTRUSTED, "extKeyUsage"},
     {"issuerAuth signature", BRK_ISSUER_SIG, CL_ERR_SIGNATURE, "issuerAuth"},
     {"chain to an untrusted IACA", BRK_ANCHOR, CL_ERR_UNTRUSTED, "x5chain"},
     {"MSO signed before the DS certificate", BRK_SIGNED_TIME, CL_ERR_EXPIRED, "signed"},
@@ -146,7 +209,9 @@ run(struct cl_arena *a, enum brk b, struct cl_mdoc_verified **v, size_t *n, stru
     struct cl_mdoc_issuer_signed cred;
     struct cl_mdoc_transcript t, t2;
     struct cl_mdoc_sel sel[3];
-    struct cl_bytes ds_der = cl_x509_cert_der(W.ds), doctype;
+    struct cl_bytes x5[2] = {cl_x509_cert_der(b == BRK_DS_PROFILE ? W.bad_ds : W.ds),
+                             cl_x509_cert_der(W.iaca)};
+    struct cl_bytes doctype;
     struct cl_buf cb, rb, tb, tb2;
     struct cl_cbor *ka = NULL, *dns = NULL;
     struct cl_key *wrong = NULL;
@@ -167,8 +232,8 @@ run(struct cl_arena *a, enum brk b, struct cl_mdoc_verified **v, size_t *n, stru
     ip.elems = elems;
     ip.n_elems = CL_ARRAY_LEN(elems);
     ip.ds_key = W.ds_key;
-    ip.x5chain = &ds_der;
-    ip.n_x5chain = 1;
+    ip.x5chain = x5;
+    ip.n_x5chain = b == OK_X5CHAIN_ARRAY ? 2 : 1;
     ip.device_key = W.dev;
     ip.signed_at = b == BRK_SIGNED_TIME ? T0 - DAY : T0 + DAY;
     ip.valid_from = T0 + DAY;
