@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import * as animo from '@animo-id/mdoc';
 import * as P from './mdoc_peers.mjs';
 import { Tally, typeIdFor, b64u, cborArrayItem, cborMapValue, makeCardless, pemCerts, privateJwk, workDir } from './lib.mjs';
@@ -123,7 +124,10 @@ async function main() {
 
   // ---- 2. the peers issue and present; cardless verifies --------------------------------------
   if (!cl.hasVerb('mdoc', 'verify')) t.skip('peers issue/present, cardless verifies (cardless mdoc verify)');
-  else await peersToCardless({ holderJwk, st, disclose });
+  else {
+    await peersToCardless({ holderJwk, st, disclose });
+    await dsWithoutEku({ holderJwk, st, disclose });
+  }
 
   t.finish();
 }
@@ -283,6 +287,38 @@ async function residentCard({ verifyOpts, holderJwk, st }) {
     t.ok(`${peer} issues and presents a resident card -> cardless verifies the Korean name and age_over_19`,
       r.code === 0 && j?.valid === true && j.documents?.[0]?.docType === RC && same(j.documents[0].claims, { [RC]: want }), r.out + r.err);
   }
+}
+
+// Standard wins: ISO 18013-5 Annex B.1.4 requires the Document Signer certificate to carry
+// the extended key usage id-mdl-kp-mdlDS (1.0.18013.5.1.2). A DS certificate made by openssl
+// under the same IACA without it: auth0 checks the chain only and accepts the response; animo
+// leaves certificate checks to its caller's context, which here checks the chain only as auth0
+// does (the check records what each did). cardless must refuse it for that reason.
+async function dsWithoutEku({ holderJwk, st, disclose }) {
+  const sh = (cmd, args) => {
+    const r = spawnSync(cmd, args, { cwd: w, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  };
+  sh('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ds-noeku.key.pem']);
+  sh('openssl', ['req', '-new', '-key', 'ds-noeku.key.pem', '-subj', '/C=KR/CN=Interop DS without EKU', '-out', 'ds-noeku.csr']);
+  fs.writeFileSync(f('ds-noeku.ext'), 'keyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  sh('openssl', ['x509', '-req', '-in', 'ds-noeku.csr', '-CA', 'ca/iaca.pem', '-CAkey', 'ca/iaca.key.pem', '-set_serial', '7',
+    '-days', '30', '-extfile', 'ds-noeku.ext', '-out', 'ds-noeku.pem']);
+  const mdoc = await P.issue('auth0', {
+    docType: DOCTYPE, claims: { [NS]: freshElements() }, dsJwk: privateJwk(f('ds-noeku.key.pem')), dsCertPem: fs.readFileSync(f('ds-noeku.pem'), 'utf8'),
+    devicePubJwk: { kty: holderJwk.kty, crv: holderJwk.crv, x: holderJwk.x, y: holderJwk.y }, validity: { signed: new Date(Math.floor(Date.now() / 1000) * 1000) },
+  });
+  const resp = await P.present('auth0', { mdoc, docType: DOCTYPE, disclose, stBytes: st.bytes, deviceJwk: holderJwk });
+  const peers = [];
+  for (const p of P.PEERS) {
+    const r = await P.verify(p, { response: resp, trustPem: fs.readFileSync(f('ca/iaca.pem'), 'utf8'), trustDer: pemCerts(f('ca/iaca.pem'))[0], stBytes: st.bytes });
+    peers.push(`${p} ${r.ok ? 'accepts' : 'refuses'} it`);
+  }
+  fs.writeFileSync(f('resp-noeku.cbor'), resp);
+  const r = cl.run(['mdoc', 'verify', '--response', f('resp-noeku.cbor'), '--trust', f('ca/iaca.pem'), '--session-transcript', f('st.cbor'), '--json']);
+  const j = cl.json(r);
+  t.ok(`standard wins (ISO 18013-5 Annex B.1.4): cardless refuses a DS certificate without the mdoc DS extended key usage (${peers.join(', ')})`,
+    r.code === 1 && j?.valid === false && j.errors?.some((e) => /1\.0\.18013\.5\.1\.2|extKeyUsage/.test(e.message)), r.out + r.err);
 }
 
 async function peersToCardless({ holderJwk, st, disclose }) {

@@ -195,6 +195,25 @@ async function main() {
       t.ok(`standard wins (RFC 9901 7.1): cardless refuses ${what} (the peer ${peer})`, r.code === 1 && r.j?.valid === false && r.j.errors?.length > 0, r.out + r.err);
     }
 
+    // Standard wins (draft-ietf-oauth-sd-jwt-vc §3.2, JOSE header and claims): the issuer-signed JWT's typ
+    // MUST be dc+sd-jwt (cardless also takes vc+sd-jwt from older issuers) and vct is
+    // REQUIRED. The peer's SDJwtVcInstance issues and verifies with typ "JWT" and without vct;
+    // cardless must refuse both.
+    for (const [what, header, drop] of [['typ "JWT"', { typ: 'JWT' }, undefined], ['no vct', {}, 'vct']]) {
+      const payload = { iss: ISS, vct: VCT, iat: now(), exp: now() + 86400, cnf: { jwk: holderPub }, ...structuredClone(claims) };
+      if (drop) delete payload[drop];
+      const bad = await peerIssuer.issue(payload, peerFrame, { header: { ...header } });
+      fs.writeFileSync(f('peer-cred-bad.txt'), bad);
+      let peer = 'accepts it';
+      try {
+        await peerVerifier.verify(bad);
+      } catch {
+        peer = 'refuses it too';
+      }
+      const r = verify('peer-cred-bad.txt', ['--issuer-key', f('issuer.pub.pem'), '--no-kb']);
+      t.ok(`standard wins (SD-JWT VC): cardless refuses a credential with ${what} (the peer ${peer})`, r.code === 1 && r.j?.valid === false && r.j.errors?.length > 0, r.out + r.err);
+    }
+
     // ---- 3. crossed holders --------------------------------------------------------------
     if (cred) {
       const n2 = nonce();
