@@ -465,8 +465,10 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
             path_push_token(&pr->path, key);
         rc = process_value(pr, val, owner, depth + 1);
         pr->path.len = plen;
-        if (rc != CL_OK)
+        if (rc != CL_OK) {
+            cl_error_nest(pr->err, key); /* where names the path: "address._sd[0]" */
             goto out;
+        }
     }
     rc = CL_OK;
     for (i = 0; sdarr != NULL && i < json_array_size(sdarr); i++) {
@@ -490,6 +492,8 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
         }
         rc = process_value(pr, d->value, k, depth + 1);
         pr->path.len = plen;
+        if (rc != CL_OK)
+            cl_error_nest(pr->err, d->name);
         if (rc == CL_OK && json_object_set(obj, d->name, d->value) != 0)
             rc = cl_fail(pr->err, CL_ERR_NOMEM, where, "out of memory");
     next:
@@ -515,7 +519,7 @@ process_array(struct proc *pr, json_t *arr, long owner, unsigned depth)
         if (json_is_object(el) && json_object_size(el) == 1 &&
             (dj = json_object_get(el, "...")) != NULL) {
             /* RFC 9901 §4.2.4.2: {"...": digest} stands for an array element */
-            rc = use_digest(pr, dj, owner, true, where_of(where, sizeof where, "...", orig), &k);
+            rc = use_digest(pr, dj, owner, true, where_of(where, sizeof where, "", orig), &k);
             if (rc != CL_OK)
                 return rc;
             orig++;
@@ -531,8 +535,10 @@ process_array(struct proc *pr, json_t *arr, long owner, unsigned depth)
             el = pr->sd->disclosures[k].value;
             rc = process_value(pr, el, k, depth + 1);
             pr->path.len = plen;
-            if (rc != CL_OK)
+            if (rc != CL_OK) {
+                cl_error_nest(pr->err, where);
                 return rc;
+            }
             if (json_array_set(arr, i, el) != 0)
                 return cl_fail(pr->err, CL_ERR_NOMEM, where, "out of memory");
             i++;
@@ -543,8 +549,10 @@ process_array(struct proc *pr, json_t *arr, long owner, unsigned depth)
             cl_buf_printf(&pr->path, "/%zu", i);
         rc = process_value(pr, el, owner, depth + 1);
         pr->path.len = plen;
-        if (rc != CL_OK)
+        if (rc != CL_OK) {
+            cl_error_nest(pr->err, where_of(where, sizeof where, "", orig - 1));
             return rc;
+        }
         i++;
     }
     return CL_OK;

@@ -9,6 +9,8 @@
 
 #include "maker.h"
 
+#include "cardless/alloc.h"
+
 /* locality (0) sits in address (1): a recursive disclosure; 2 is a claim, 3 an array element */
 #define D0 "[\"c2FsdHNhbHQwMDAwMDAwMA\",\"locality\",\"Seoul\"]"
 #define D1 "[\"c2FsdHNhbHQxMTExMTExMQ\",\"address\",{\"_sd\":[\"@0\"],\"country\":\"KR\"}]"
@@ -275,13 +277,75 @@ test_processed(void **state)
     cl_arena_fini(&a);
 }
 
+/* A failure inside a disclosed value names its path in the processed payload. */
+static void
+test_nested_where(void **state)
+{
+    struct cl_arena a;
+    struct cl_error err = {0};
+    struct mk_keys k;
+    struct mk m = {.payload = "{" CLEAR ",\"_sd\":[\"@0\"]}",
+                   .disc = {"[\"c2FsdA\",\"address\",{\"x\":[1,{\"_sd\":7}]}]"},
+                   .kb = true};
+    struct cl_sdjwt_verify_opts o;
+    struct cl_sdjwt_verified v;
+
+    (void)state;
+    cl_arena_init(&a, 0, 0, 0);
+    mk_keys_init(&a, &k);
+    o = mk_verify_opts(&k);
+    cl_test_expect("nested", cl_sdjwt_verify(&a, mk_make(&a, &k, &m), &o, &v, &err), CL_ERR_INPUT,
+                   &err);
+    if (strcmp(err.where, "payload.address.x[1]._sd") != 0)
+        fail_msg("where is %s", err.where);
+    cl_arena_fini(&a);
+}
+
+/* Allocation N fails, for N = 1, 2, ... until verification succeeds: CL_ERR_NOMEM each time
+ * (or a clean failure), never a crash or a leak (ASan checks). */
+static void
+test_alloc_failures(void **state)
+{
+    struct cl_arena keep;
+    struct mk_keys k;
+    struct mk m = {.payload = GOOD, .disc = DISC, .kb = true};
+    struct cl_bytes text;
+    unsigned long n;
+
+    (void)state;
+    cl_arena_init(&keep, 0, 0, 0);
+    mk_keys_init(&keep, &k);
+    text = mk_make(&keep, &k, &m);
+    for (n = 1; n < 10000; n++) {
+        struct cl_arena a;
+        struct cl_error err = {0};
+        struct cl_sdjwt_verify_opts o = mk_verify_opts(&k);
+        struct cl_sdjwt_verified v;
+        cl_err rc;
+
+        cl_arena_init(&a, 0, 0, 0);
+        cl_alloc_fail_at(n);
+        rc = cl_sdjwt_verify(&a, text, &o, &v, &err);
+        cl_alloc_fail_at(0);
+        cl_arena_fini(&a);
+        if (rc == CL_OK)
+            break;
+        if (rc != CL_ERR_NOMEM && rc != CL_ERR_CRYPTO)
+            fail_msg("allocation %lu failing gave %s (%s: %s)", n, cl_err_name(rc), err.where,
+                     err.msg);
+    }
+    if (n == 10000)
+        fail_msg("never succeeded");
+    cl_arena_fini(&keep);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows),
-        cmocka_unit_test(test_disclosure_twice),
-        cmocka_unit_test(test_processed),
+        cmocka_unit_test(test_rows),           cmocka_unit_test(test_disclosure_twice),
+        cmocka_unit_test(test_processed),      cmocka_unit_test(test_nested_where),
+        cmocka_unit_test(test_alloc_failures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
