@@ -195,10 +195,10 @@ async function main() {
       t.ok(`standard wins (RFC 9901 7.1): cardless refuses ${what} (the peer ${peer})`, r.code === 1 && r.j?.valid === false && r.j.errors?.length > 0, r.out + r.err);
     }
 
-    // Standard wins (draft-ietf-oauth-sd-jwt-vc §3.2, JOSE header and claims): the issuer-signed JWT's typ
-    // MUST be dc+sd-jwt (cardless also takes vc+sd-jwt from older issuers) and vct is
-    // REQUIRED. The peer's SDJwtVcInstance issues and verifies with typ "JWT" and without vct;
-    // cardless must refuse both.
+    // Standard wins (draft-ietf-oauth-sd-jwt-vc §3.2, JOSE header and claims): the
+    // issuer-signed JWT's typ MUST be dc+sd-jwt (cardless also takes vc+sd-jwt from older
+    // issuers) and vct is REQUIRED. The peer's SDJwtVcInstance issues and verifies with typ
+    // "JWT" and without vct; cardless must refuse both.
     for (const [what, header, drop] of [['typ "JWT"', { typ: 'JWT' }, undefined], ['no vct', {}, 'vct']]) {
       const payload = { iss: ISS, vct: VCT, iat: now(), exp: now() + 86400, cnf: { jwk: holderPub }, ...structuredClone(claims) };
       if (drop) delete payload[drop];
