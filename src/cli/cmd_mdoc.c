@@ -235,6 +235,17 @@ mdoc_issue(int argc, char **argv)
         goto fail;
     }
     cl_key_free(ds_pub);
+    {
+        /* ISO 18013-5 §9.3.1: a verifier refuses an MSO signed outside the DS validity */
+        int64_t nb, na, now = cl_now();
+
+        if (cl_x509_cert_validity(ds.certs[0], &nb, &na, &err) != CL_OK)
+            goto fail;
+        if (now < nb || now > na) {
+            cl_fail(&err, CL_ERR_EXPIRED, "ds-cert", "the DS certificate is not valid now");
+            goto fail;
+        }
+    }
     x5 = cl_arena_calloc(&a, 1 + chain.count, sizeof *x5);
     if (x5 == NULL) {
         cl_fail(&err, CL_ERR_NOMEM, "issue", "out of memory");
