@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cardless/alloc.h"
+#include "cardless/jose.h"
 #include "status/status_int.h"
 
 #include "base/banned.h"
@@ -105,6 +106,8 @@ cl_status_cache_check(struct cl_status_cache *c, struct cl_bytes token,
 
     if (uri == NULL || trust == NULL)
         return cl_fail(err, CL_ERR_USAGE, "uri", "a cached check needs the uri and the trust");
+    if (at < 0 || at > CL_JWT_TIME_MAX || trust->leeway < 0 || trust->leeway > CL_JWT_LEEWAY_MAX)
+        return cl_fail(err, CL_ERR_USAGE, "at", "verification time or leeway out of range");
     e = slot_for(c, uri);
     /* the token is public: an open comparison of its bytes is cheaper than hashing them */
     if (e->uri != NULL && strcmp(e->uri, uri) == 0 && e->token_len == token.len &&

@@ -333,6 +333,8 @@ cl_status_token_parse_verify(struct cl_arena *a, struct cl_bytes token,
         lim = &dl;
     if (trust == NULL || trust->leeway < 0 || trust->leeway > CL_JWT_LEEWAY_MAX)
         return cl_fail(err, CL_ERR_USAGE, "trust", "no trust given, or leeway out of range");
+    if (at < 0 || at > CL_JWT_TIME_MAX)
+        return cl_fail(err, CL_ERR_USAGE, "at", "verification time out of range");
     if (token.len > lim->max_token)
         return cl_fail(err, CL_ERR_TOO_LARGE, "token", "status list token over %zu bytes",
                        lim->max_token);

@@ -868,6 +868,14 @@ test_cache(void **state)
                    CL_ERR_POLICY, &err);
     st = cl_status_cache_stats(c);
     assert_int_equal(st.entries, 1);
+    cl_error_clear(&err);
+    cl_test_expect("time out of range",
+                   cl_status_cache_check(c, t2, &trust, URI, 5, INT64_MAX, NULL, &v, &err),
+                   CL_ERR_USAGE, &err);
+    cl_error_clear(&err);
+    cl_test_expect("negative time",
+                   cl_status_check(&a, t2, &trust, URI, 5, -1, NULL, &v, NULL, &err), CL_ERR_USAGE,
+                   &err);
     cl_status_cache_free(c);
     cl_key_free(key);
     cl_arena_fini(&a);
