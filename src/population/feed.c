@@ -26,6 +26,7 @@ struct rd {
 
 struct ctx {
     const struct cl_pop_limits *lim;
+    const struct cl_pop *pop; /* when set, ids are looked up ahead in its indexes */
     unsigned depth;
     /* the first problem of the current record */
     cl_err code;
@@ -700,7 +701,11 @@ person_value(struct ctx *c, struct rd *r, struct tperson *p, int k)
 
     switch (k) {
     case PK_ID:
-        return ident(c, r, &p->id);
+        if (ident(c, r, &p->id) != 0)
+            return -1;
+        if (c->pop != NULL)
+            pop_index_prefetch(&c->pop->priv->pidx, p->id);
+        return 0;
     case PK_NAME:
         return text_or_null(c, r);
     case PK_BIRTH:
@@ -930,6 +935,8 @@ household(struct ctx *c, struct rd *r, struct thh *h)
         switch (i) {
         case 0:
             rc = ident(c, r, &h->id);
+            if (rc == 0 && c->pop != NULL)
+                pop_index_prefetch(&c->pop->priv->hidx, h->id);
             break;
         case 1:
             rc = region(c, r, h);
@@ -1240,13 +1247,18 @@ report_bad(struct loader *L, struct ctx *c, struct cl_bytes id)
 static int
 record(struct loader *L, const uint8_t *s, const uint8_t *e, bool line, const uint8_t **next)
 {
-    struct ctx c = {.lim = &L->lim, .mi = -1};
+    struct ctx c = {.lim = &L->lim, .pop = L->pop, .mi = -1};
     struct rd r = {s, e, line};
     size_t len;
     int rc;
 
     if (L->sum.records >= L->lim.max_households)
         return CL_ERR_TOO_LARGE;
+#if defined(__GNUC__) || defined(__clang__)
+    /* the input streams through once: ask for the next few kilobytes ahead of the scanner */
+    for (size_t k = 1024; k < 4096 && k < (size_t)(e - s); k += 64)
+        __builtin_prefetch(s + k);
+#endif
     if ((size_t)(e - s) > L->lim.max_record_bytes)
         r.end = s + L->lim.max_record_bytes;
     rc = household(&c, &r, &L->h);

@@ -47,6 +47,19 @@ cl_err pop_index_reserve(struct cl_pop *pop, struct pop_index *x, size_t more);
 /* Insert entry i (its id already stored): -1 and *slot, or the index of the entry with that id
  * (nothing inserted). */
 int32_t pop_index_add(struct cl_pop *pop, struct pop_index *x, size_t i, size_t *slot);
+/* Start fetching the slot where id's search begins: the record is parsed meanwhile. */
+static inline void
+pop_index_prefetch(const struct pop_index *x, struct cl_bytes id)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (x->cap > 0)
+        __builtin_prefetch(&x->t[(size_t)pop_hash(id) & (x->cap - 1)]);
+#else
+    (void)x;
+    (void)id;
+#endif
+}
+
 /* Undo the latest insertions, last first. */
 void pop_index_remove(struct pop_index *x, size_t slot);
 int32_t pop_find_person_id(const struct cl_pop *pop, struct cl_bytes id);
