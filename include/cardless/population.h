@@ -275,13 +275,14 @@ CL_API struct cl_bytes cl_pop_household_text(const struct cl_pop *pop, size_t h)
 /** Index of the household with this id, or -1. */
 CL_API int32_t cl_pop_find_household(const struct cl_pop *pop, struct cl_bytes id);
 /**
- * Index of the person with this id into *out; CL_ERR_NOT_FOUND when there is none. The person
- * index is built on the first call (8 bytes per person), hence CL_ERR_NOMEM.
+ * Index of the person with this id into *out (-1 and CL_ERR_NOT_FOUND when there is none). The
+ * index is built while loading (it also finds ids repeated across households); the store is
+ * not changed, and CL_ERR_NOMEM is reserved for an index built on demand.
  */
 CL_API CL_NODISCARD cl_err cl_pop_find_person(struct cl_pop *pop, struct cl_bytes id, int32_t *out,
                                               struct cl_error *err);
 
-/** Bytes held by the store beyond the text (columns, ids, indexes): for the budget. */
+/** Bytes held by the store beyond the text (columns, ids, indexes, wide amounts). */
 CL_API size_t cl_pop_memory(const struct cl_pop *pop);
 
 /* ---- synthetic population ---- */
