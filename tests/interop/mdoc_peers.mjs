@@ -12,6 +12,9 @@ export const PEERS = ['auth0', 'animo'];
 // ISO 18013-5 9.1.5.1: SessionTranscript = [DeviceEngagementBytes, EReaderKeyBytes, Handover],
 // both *Bytes tag-24 wrapped; QR handover is null. Returns the tag-24 SessionTranscriptBytes,
 // the form both peers expect, and the reader's ephemeral key (for device MAC).
+// Both peers build DeviceAuthentication by decoding this and the DeviceNameSpaces and encoding
+// them again (ISO 18013-5 9.1.3.4 embeds them as received); they agree with cardless, which
+// uses the bytes as received, only because everything here is in preferred serialization.
 export function sessionTranscript() {
   const coseKey = (jwk) =>
     new Map([[1, 2], [-1, 1], [-2, Buffer.from(jwk.x, 'base64url')], [-3, Buffer.from(jwk.y, 'base64url')]]);
