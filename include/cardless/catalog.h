@@ -215,7 +215,8 @@ struct cl_catalog_report {
  * the return value and *err summarise: err->where is the first problem's path, err->msg its
  * message followed by "(and N more problems)".
  * @return CL_OK; the code of the first problem; CL_ERR_INPUT when claims is not an object;
- *         CL_ERR_NOMEM
+ *         CL_ERR_USAGE when the type has no mdoc form (no SD-JWT form, for the SD-JWT
+ *         variant); CL_ERR_NOMEM
  */
 CL_API CL_NODISCARD cl_err cl_catalog_validate_mdoc_claims(struct cl_arena *a,
                                                            const struct cl_catalog_type *t,
