@@ -168,11 +168,14 @@ CL_API CL_NODISCARD cl_err cl_sdjwt_present(struct cl_arena *a, struct cl_bytes 
 /* ---- verifying (RFC 9901 §7) ---- */
 
 struct cl_sdjwt_verify_opts {
-    const struct cl_key *issuer_key;  /* the issuer's public key, or NULL with trust */
-    const struct cl_x509_list *trust; /* trust anchors (IACA roots) for an "x5c" chain */
-    unsigned algs;                    /* allow-list (enum cl_jose_alg); 0: ES256 only */
-    const char *const *typs;          /* accepted issuer "typ" values, NULL-ended; NULL:
-                                         dc+sd-jwt and vc+sd-jwt */
+    const struct cl_key *issuer_key;    /* the issuer's public key, or NULL with trust */
+    const struct cl_x509_list *trust;   /* trust anchors (IACA roots) for an "x5c" chain */
+    const struct cl_key *const *keyset; /* a configured JWK Set (RFC 7517 §5), with */
+    const char *const *keyset_kids;     /* each key's "kid" (NULL entries: none) */
+    size_t nkeyset;             /* the JWT's "kid" picks its key; without a kid each key is tried */
+    unsigned algs;              /* allow-list (enum cl_jose_alg); 0: ES256 only */
+    const char *const *typs;    /* accepted issuer "typ" values, NULL-ended; NULL:
+                                   dc+sd-jwt and vc+sd-jwt */
     bool vc;                    /* SD-JWT VC rules: vct required, iss/cnf/status/... in the clear */
     bool require_kb;            /* a KB-JWT must be present and valid */
     const char *aud;            /* expected KB-JWT aud, or NULL not to check */
@@ -197,7 +200,8 @@ struct cl_sdjwt_verified {           /* written only on success */
 
 /**
  * Verify a presentation (or an issued SD-JWT with require_kb false): parse; issuer JWT typ in
- * opts->typs, alg in the allow-list (never "none"), signature with issuer_key or with the
+ * opts->typs, alg in the allow-list (never "none"), signature with issuer_key, a key of the
+ * keyset (by "kid"), or with the
  * leaf of its "x5c" chained to trust at now (the leaf must not be a CA; the mdoc DS profile
  * is not required); process (cl_sdjwt_process); exp/nbf/iat at now; SD-JWT VC rules; then the
  * KB-JWT: typ "kb+jwt", signature with cnf.jwk, iat within kb_max_age, aud, nonce, sd_hash.

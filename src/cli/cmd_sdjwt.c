@@ -258,6 +258,7 @@ sdjwt_issue(int argc, char **argv)
         {"iss", "URL", "the issuer identifier", true},
         {"issuer-key", "KEY.pem|KEY.jwk", "issuer private key", true},
         {"x5c", "CHAIN.pem", "issuer certificate chain for the x5c header, leaf first"},
+        {"kid", "KID", "key id for the header \"kid\" (to pick the key from a JWK Set)"},
         {"holder-pub", "PUB.pem|PUB.jwk", "the holder's public key, bound in cnf.jwk", true},
         {"status-uri", "URI", "status list URI (status.status_list.uri)"},
         {"status-index", "N", "index in the status list (status.status_list.idx)"},
@@ -395,6 +396,7 @@ sdjwt_issue(int argc, char **argv)
     }
     memset(&io, 0, sizeof io);
     io.issuer_key = ikey;
+    io.kid = cli_get(opts, N(opts), "kid");
     io.x5c = x5c;
     io.x5c_count = chain.count;
     io.sd = sd;
@@ -487,6 +489,58 @@ done:
     return rc;
 }
 
+/* --issuer-key: a PEM or JWK public key, or a JWK Set {"keys": [...]} (RFC 7517 §5) whose EC
+ * keys are used by their "kid" (keys of other types are skipped). */
+static cl_err
+load_issuer_keys(struct cl_arena *a, const char *path, struct cl_key **one,
+                 const struct cl_key ***set, const char ***kids, size_t *n, struct cl_error *err)
+{
+    struct cl_bytes text;
+    json_t *j = NULL, *keys, *k;
+    size_t i, m = 0;
+    cl_err rc = read_text(a, path, &text, err);
+
+    *n = 0;
+    if (rc != CL_OK)
+        return rc;
+    if (text.len == 0 || text.ptr[0] != '{' ||
+        cl_jose_json_parse(a, text, NULL, path, &j, NULL) != CL_OK ||
+        (keys = json_object_get(j, "keys")) == NULL)
+        return cli_load_key(a, path, false, one, err);
+    if (!json_is_array(keys) || json_array_size(keys) == 0)
+        return cl_fail(err, CL_ERR_INPUT, path, "JWK Set \"keys\" is not a non-empty array");
+    *set = cl_arena_calloc(a, json_array_size(keys), sizeof **set);
+    *kids = cl_arena_calloc(a, json_array_size(keys), sizeof **kids);
+    if (*set == NULL || *kids == NULL)
+        return cl_fail(err, CL_ERR_NOMEM, path, "out of memory");
+    json_array_foreach(keys, i, k)
+    {
+        struct cl_key *key = NULL;
+
+        if (!json_is_object(k) || json_string_value(json_object_get(k, "kty")) == NULL ||
+            strcmp(json_string_value(json_object_get(k, "kty")), "EC") != 0)
+            continue;
+        rc = cl_jwk_to_key(k, 0, &key, err);
+        if (rc == CL_OK)
+            rc = cl_key_defer(a, key, err);
+        if (rc != CL_OK) {
+            char where[40];
+
+            snprintf(where, sizeof where, "keys[%zu]", i);
+            cl_error_nest(err, where);
+            cl_error_nest(err, path);
+            return rc;
+        }
+        (*set)[m] = key;
+        (*kids)[m] = json_string_value(json_object_get(k, "kid"));
+        m++;
+    }
+    if (m == 0)
+        return cl_fail(err, CL_ERR_UNSUPPORTED, path, "JWK Set has no EC key");
+    *n = m;
+    return CL_OK;
+}
+
 /* The credential's status reference checked against a Status List Token. */
 static cl_err
 check_status(struct cl_arena *a, const json_t *status, const char *list_path,
@@ -541,7 +595,8 @@ sdjwt_verify(int argc, char **argv)
 {
     struct cli_opt opts[] = {
         {"presentation", "PRES.txt", "the SD-JWT (+KB) to verify", true},
-        {"issuer-key", "PUB.pem|PUB.jwk", "the issuer's public key"},
+        {"issuer-key", "PUB.pem|PUB.jwk",
+         "the issuer's public key, or a JWK Set {\"keys\": [...]}"},
         {"trust", "IACA.pem", "trust anchors for the issuer's x5c chain", false, true},
         {"aud", "AUD", "expected KB-JWT aud"},
         {"nonce", "NONCE", "expected KB-JWT nonce"},
@@ -562,7 +617,9 @@ sdjwt_verify(int argc, char **argv)
     struct cl_sdjwt_verify_opts vo;
     struct cl_sdjwt_verified v;
     struct cl_bytes pres;
-    const char *typs[17] = {NULL}, *status = NULL;
+    const char *typs[17] = {NULL}, *status = NULL, **kids = NULL;
+    const struct cl_key **keyset = NULL;
+    size_t nkeys = 0;
     uint64_t leeway = 0, max_age = 300;
     int64_t now;
     bool json, ok, verified;
@@ -595,7 +652,8 @@ sdjwt_verify(int argc, char **argv)
     if (read_text(&a, cli_get(opts, N(opts), "presentation"), &pres, &err) != CL_OK)
         goto fail;
     if (cli_get(opts, N(opts), "issuer-key") != NULL &&
-        cli_load_key(&a, cli_get(opts, N(opts), "issuer-key"), false, &ikey, &err) != CL_OK)
+        load_issuer_keys(&a, cli_get(opts, N(opts), "issuer-key"), &ikey, &keyset, &kids, &nkeys,
+                         &err) != CL_OK)
         goto fail;
     for (size_t i = 0; i < cli_opt(opts, N(opts), "trust")->nvalues; i++)
         if (read_certs(&a, cli_opt(opts, N(opts), "trust")->values[i], &anchors, &err) != CL_OK)
@@ -607,6 +665,9 @@ sdjwt_verify(int argc, char **argv)
         typs[i] = cli_opt(opts, N(opts), "typ")->values[i];
     memset(&vo, 0, sizeof vo);
     vo.issuer_key = ikey;
+    vo.keyset = keyset;
+    vo.keyset_kids = kids;
+    vo.nkeyset = nkeys;
     vo.trust = &anchors;
     vo.typs = typs[0] != NULL ? typs : NULL;
     vo.vc = !cli_flag(opts, N(opts), "no-vc");
@@ -624,9 +685,12 @@ sdjwt_verify(int argc, char **argv)
     verified = ok = cl_sdjwt_verify(&a, pres, &vo, &v, &err) == CL_OK;
     if (ok && cli_get(opts, N(opts), "status-list") != NULL) {
         ok = check_status(&a, v.status, cli_get(opts, N(opts), "status-list"),
-                          skey != NULL ? skey : ikey, v.issuer_key,
-                          anchors.count != 0 ? &anchors : NULL, now, (int64_t)leeway, &status,
-                          &err) == CL_OK;
+                          skey != NULL         ? skey
+                          : ikey != NULL       ? ikey
+                          : anchors.count == 0 ? v.issuer_key
+                                               : NULL,
+                          v.issuer_key, anchors.count != 0 ? &anchors : NULL, now, (int64_t)leeway,
+                          &status, &err) == CL_OK;
         if (!ok && err.code != CL_ERR_REVOKED)
             status = NULL;
     }

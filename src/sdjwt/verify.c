@@ -74,6 +74,39 @@ out:
     return rc;
 }
 
+/* A configured JWK Set: the key named by the JWT's "kid", or, without a kid, the first key
+ * whose signature verifies. */
+static cl_err
+keyset_verify(const struct cl_sdjwt *sd, const struct cl_sdjwt_verify_opts *o,
+              const struct cl_key **out, struct cl_error *err)
+{
+    const char *kid = sd->jws.kid;
+    cl_err rc = CL_ERR_SIGNATURE;
+
+    for (size_t i = 0; i < o->nkeyset; i++) {
+        const char *k = o->keyset_kids != NULL ? o->keyset_kids[i] : NULL;
+        struct cl_error e = {0};
+
+        if (kid != NULL && (k == NULL || strcmp(k, kid) != 0))
+            continue;
+        rc = cl_jws_verify(&sd->jws, o->keyset[i], o->algs, &e);
+        if (rc == CL_OK) {
+            *out = o->keyset[i];
+            return CL_OK;
+        }
+        if (kid != NULL || rc == CL_ERR_UNSUPPORTED || rc == CL_ERR_POLICY) {
+            /* the named key, or an alg no key would accept: that is the answer */
+            cl_error_nest(&e, "issuer_jwt");
+            return cl_fail(err, rc, e.where, "%s", e.msg);
+        }
+    }
+    if (kid != NULL && rc == CL_ERR_SIGNATURE)
+        return cl_fail(err, CL_ERR_UNTRUSTED, "issuer_jwt.header.kid",
+                       "no key of the configured key set has this kid");
+    return cl_fail(err, CL_ERR_SIGNATURE, "issuer_jwt.signature",
+                   "no key of the configured key set verifies the issuer signature");
+}
+
 /* A claim that must be in the clear carries no digest anywhere inside it. */
 static bool
 has_digests(const json_t *v, unsigned depth)
@@ -240,14 +273,15 @@ cl_sdjwt_verify(struct cl_arena *a, struct cl_bytes text, const struct cl_sdjwt_
         return cl_fail(err, CL_ERR_POLICY, "issuer_jwt.header.typ",
                        "issuer JWT typ is %s, not an accepted type (%s)",
                        sd.jws.typ != NULL ? "another value" : "absent", typs[0]);
-    rc = issuer_key(a, &sd, o, &key, err);
+    if (o->issuer_key == NULL && o->nkeyset != 0) {
+        rc = keyset_verify(&sd, o, &key, err);
+    } else {
+        rc = issuer_key(a, &sd, o, &key, err);
+        if (rc == CL_OK && (rc = cl_jws_verify(&sd.jws, key, o->algs, err)) != CL_OK)
+            cl_error_nest(err, "issuer_jwt");
+    }
     if (rc != CL_OK)
         return rc;
-    rc = cl_jws_verify(&sd.jws, key, o->algs, err);
-    if (rc != CL_OK) {
-        cl_error_nest(err, "issuer_jwt");
-        return rc;
-    }
     if (o->vc) {
         rc = check_vc_clear(sd.jws.claims, err);
         if (rc != CL_OK) {

@@ -136,6 +136,21 @@ expect "clear claims of address" has '"country": "US"'
 expect "street in the clear inside address" has street_address
 expect "given name not disclosed" hasnt given_name
 expect "array element disclosed" has '"DE"'
+# a JWK Set: the header kid picks the key; without a kid each key is tried
+"$cl" key new --out other.key.pem >/dev/null
+"$cl" key pub --in other.key.pem --jwk --out other.pub.jwk
+jq -n --slurpfile a other.pub.jwk --slurpfile b issuer.pub.jwk \
+    '{keys: [($a[0] + {kid: "k-other"}), {kty: "oct", k: "AA"}, ($b[0] + {kid: "k-issuer"})]}' >set.json
+check "issue with a kid" 0 -- "$cl" sdjwt issue --vct urn:example:1 --sd /given_name \
+    --claims user.json --iss https://issuer.example --issuer-key issuer.key.pem --kid k-issuer \
+    --holder-pub holder.pub.pem --out kid.txt
+check "JWK Set by kid" 0 -- "$cl" sdjwt verify --presentation kid.txt --issuer-key set.json \
+    --no-kb --json
+check "JWK Set without kid" 0 -- "$cl" sdjwt verify --presentation raw.txt --issuer-key set.json \
+    --no-kb --json
+jq '{keys: [.keys[0]]}' set.json >set1.json
+check "JWK Set without the issuer's key" 1 -- "$cl" sdjwt verify --presentation kid.txt \
+    --issuer-key set1.json --no-kb --json
 check "never-SD claim refused" 1 -- "$cl" sdjwt issue --vct urn:example:1 --sd /cnf \
     --claims user.json --iss https://i --issuer-key issuer.key.pem --holder-pub holder.pub.pem \
     --out bad.txt
