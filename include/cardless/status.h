@@ -173,9 +173,11 @@ CL_API CL_NODISCARD cl_err cl_status_check(struct cl_arena *a, struct cl_bytes t
  * Keyed by (uri, the token's bytes): the same token fetched again is neither re-verified
  * nor re-inflated (the bytes are compared openly, which is cheaper than hashing them and
  * equivalent to keying by their SHA-256, cl_status_token.hash); a new token for the same uri
- * replaces the old entry. On a hit only the time checks (exp, ttl at `at`) are repeated. A cache
- * serves ONE trust configuration (keys/anchors): keep one cache per trust. At most `capacity` lists
- * are kept (least recently used goes first). Not thread-safe: one cache per thread, or a lock. */
+ * replaces the old entry. On a hit only the time checks (exp, ttl at `at`) are repeated. An
+ * entry also remembers the trust->key and trust->anchors objects it was verified with and is a
+ * hit only for the same objects (identity, not contents): keep one cache per trust set-up.
+ * At most `capacity` lists are kept (least recently used goes first). Not thread-safe: one
+ * cache per thread, or a lock. */
 
 struct cl_status_cache;
 

@@ -12,6 +12,7 @@ struct entry {
     char *uri;      /* NULL: a free slot */
     uint8_t *token; /* the token bytes as given: the key beside uri */
     size_t token_len;
+    const void *key, *anchors; /* the trust it was verified with (identity, not contents) */
     unsigned bits;
     uint64_t count;
     uint8_t *lst;
@@ -111,7 +112,8 @@ cl_status_cache_check(struct cl_status_cache *c, struct cl_bytes token,
     e = slot_for(c, uri);
     /* the token is public: an open comparison of its bytes is cheaper than hashing them */
     if (e->uri != NULL && strcmp(e->uri, uri) == 0 && e->token_len == token.len &&
-        (token.len == 0 || memcmp(e->token, token.ptr, token.len) == 0)) {
+        (token.len == 0 || memcmp(e->token, token.ptr, token.len) == 0) &&
+        e->key == (const void *)trust->key && e->anchors == (const void *)trust->anchors) {
         /* a hit: the signature and sub were checked when it went in; time moves on */
         c->st.hits++;
         e->last_use = ++c->tick;
@@ -147,6 +149,8 @@ cl_status_cache_check(struct cl_status_cache *c, struct cl_bytes token,
             memcpy(tk, token.ptr, token.len);
             e->token = tk;
             e->token_len = token.len;
+            e->key = trust->key;
+            e->anchors = trust->anchors;
             e->bits = t.list.bits;
             e->count = t.list.count;
             e->iat = t.iat;

@@ -857,6 +857,20 @@ test_cache(void **state)
                    cl_status_cache_check(c, t1, &trust, URI, 64, NOW, NULL, &v, &err), CL_ERR_INPUT,
                    &err);
     cl_error_clear(&err);
+    /* another trust object is a miss: verified again, with that trust */
+    {
+        struct cl_key *k2 = NULL;
+        struct cl_status_trust tr2 = {0};
+
+        check_ok(cl_key_generate(CL_CURVE_P256, &k2, &err), &err, "key");
+        tr2.key = k2;
+        cl_test_expect("same token, another key",
+                       cl_status_cache_check(c, t1, &tr2, URI, 5, NOW, NULL, &v, &err),
+                       CL_ERR_SIGNATURE, &err);
+        cl_error_clear(&err);
+        cl_key_free(k2);
+    }
+    check_ok(cl_status_cache_check(c, t1, &trust, URI, 5, NOW, NULL, &v, &err), &err, "hit");
     /* a new token for the uri replaces the entry */
     check_ok(cl_status_cache_check(c, t2, &trust, URI, 5, NOW, NULL, &v, &err), &err, "new token");
     st = cl_status_cache_stats(c);
