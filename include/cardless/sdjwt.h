@@ -122,9 +122,9 @@ struct cl_sdjwt_issue_opts {
     const char *const *never; /* pointers that must never be selectively disclosable
                                  (besides the SD-JWT VC ones with vc) */
     size_t nnever;
-    bool vc;                 /* SD-JWT VC: refuse to make iss, nbf, exp, cnf, vct, vct#integrity,
-                                status (or anything inside them) selectively disclosable; require vct */
-    size_t decoys;           /* decoy digests added to every "_sd" array made */
+    bool vc;       /* SD-JWT VC: refuse to make iss, nbf, exp, cnf, vct, vct#integrity, aka_vcts,
+                      status (or anything inside them) selectively disclosable; require vct */
+    size_t decoys; /* decoy digests added to every "_sd" array made */
     enum cl_hash_alg sd_alg; /* 0 means sha-256 */
 };
 
@@ -225,8 +225,8 @@ CL_API const char *cl_sdjwt_alg_name(enum cl_hash_alg alg);
 CL_API json_t *cl_sdjwt_pointer_get(const json_t *root, const char *ptr);
 
 /** Whether the claim named by ptr must never be selectively disclosable in an SD-JWT VC
- * (draft-ietf-oauth-sd-jwt-vc §3.2.2.2: iss, nbf, exp, cnf, vct, vct#integrity, status and
- * everything inside them). */
+ * (draft-ietf-oauth-sd-jwt-vc §3.2.2.2: iss, nbf, exp, cnf, vct, vct#integrity, aka_vcts (-18),
+ * status and everything inside them). */
 CL_API bool cl_sdjwt_vc_never_sd(const char *ptr);
 
 CL_END_DECLS

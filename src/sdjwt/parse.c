@@ -150,8 +150,8 @@ cl_sdjwt_vc_never_sd(const char *ptr)
 {
     /* draft-ietf-oauth-sd-jwt-vc §3.2.2.2: these claims MUST NOT be selectively disclosed,
      * nor anything inside them */
-    static const char *const never[] = {"/iss", "/nbf",           "/exp",   "/cnf",
-                                        "/vct", "/vct#integrity", "/status"};
+    static const char *const never[] = {"/iss", "/nbf",           "/exp",      "/cnf",
+                                        "/vct", "/vct#integrity", "/aka_vcts", "/status"};
 
     for (size_t i = 0; i < CL_ARRAY_LEN(never); i++) {
         size_t n = strlen(never[i]);

@@ -133,8 +133,8 @@ has_digests(const json_t *v, unsigned depth)
     return false;
 }
 
-static const char *const vc_never[] = {"iss", "nbf",           "exp",   "cnf",
-                                       "vct", "vct#integrity", "status"};
+static const char *const vc_never[] = {"iss", "nbf",           "exp",      "cnf",
+                                       "vct", "vct#integrity", "aka_vcts", "status"};
 
 static cl_err
 check_vc_clear(const json_t *raw_payload, struct cl_error *err)
