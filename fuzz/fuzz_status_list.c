@@ -1,6 +1,6 @@
 /* fuzz_status_list.c - status list decoding: cl_status_list_inflate on raw ZLIB (the first
- * byte picks bits), and cl_status_list_decode_json on the whole input, under a small cap so
- * that decompression bombs stop at it. */
+ * byte picks bits), cl_status_list_decode_json and cl_status_list_decode_cbor on the whole
+ * input, under a small cap so that decompression bombs stop at it. */
 #include <stdlib.h>
 
 #include "cardless/status.h"
@@ -33,6 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                NULL) == CL_OK)
         invariants(&list);
     if (cl_status_list_decode_json(&a, cl_bytes_of(data, size), CAP, &list, NULL) == CL_OK)
+        invariants(&list);
+    if (cl_status_list_decode_cbor(&a, cl_bytes_of(data, size), CAP, &list, NULL) == CL_OK)
         invariants(&list);
     cl_arena_fini(&a);
     return 0;

@@ -92,6 +92,15 @@ CL_API CL_NODISCARD cl_err cl_status_list_decode_json(struct cl_arena *a, struct
                                                       struct cl_error *err);
 
 /**
+ * Decode a CBOR StatusList (draft §4.3) {"bits": uint, "lst": bstr(zlib)} given as its
+ * encoding (the 65533 claim of a CWT, or application/statuslist+cbor); other keys are ignored.
+ * @return as cl_status_list_inflate, and CL_ERR_MISSING, CL_ERR_TRUNCATED etc. from CBOR
+ */
+CL_API CL_NODISCARD cl_err cl_status_list_decode_cbor(struct cl_arena *a, struct cl_bytes cbor,
+                                                      size_t max, struct cl_status_list *out,
+                                                      struct cl_error *err);
+
+/**
  * The status of entry idx, in O(1).
  * @return CL_OK, CL_ERR_INPUT (where "idx": index out of range, naming the list's size)
  */

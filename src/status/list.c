@@ -233,6 +233,22 @@ cl_status_list_decode_json(struct cl_arena *a, struct cl_bytes json, size_t max,
 }
 
 cl_err
+cl_status_list_decode_cbor(struct cl_arena *a, struct cl_bytes cbor, size_t max,
+                           struct cl_status_list *out, struct cl_error *err)
+{
+    const struct cl_cbor *map;
+    cl_err rc;
+
+    memset(out, 0, sizeof *out);
+    rc = cl_cbor_decode(a, cbor, NULL, &map, err);
+    if (rc != CL_OK) {
+        cl_error_nest(err, "status_list");
+        return rc;
+    }
+    return status_list_from_cbor(a, map, max, out, err);
+}
+
+cl_err
 cl_status_list_get(const struct cl_status_list *list, uint64_t idx, unsigned *value,
                    struct cl_error *err)
 {

@@ -123,6 +123,77 @@ test_vectors(void **state)
     cl_arena_fini(&a);
 }
 
+/* The draft's CBOR StatusList examples: the same lists as the JSON ones of test-vectors.json. */
+static void
+test_cbor_vectors(void **state)
+{
+    static const struct {
+        const char *file, *json_name;
+    } rows[] = {
+        {"status-list/status_list_encoding1_cbor.hex", "compressed-byte-array-example-1bit"},
+        {"status-list/status_list_encoding2_cbor.hex", "compressed-byte-array-example-2bit"},
+        {"status-list/status_list_encoding4_cbor.hex", "4-bit"},
+    };
+    struct cl_arena a;
+    struct cl_error err = {0};
+    struct cl_bytes text = {NULL, 0};
+    json_error_t je;
+    json_t *root;
+
+    (void)state;
+    cl_arena_init(&a, 0, 0, 0);
+    text = cl_test_vector(&a, "status-list/test-vectors.json");
+    root = json_loadb((const char *)text.ptr, text.len, 0, &je);
+    assert_non_null(root);
+    for (size_t i = 0; i < CL_ARRAY_LEN(rows); i++) {
+        struct cl_bytes hex = cl_test_vector(&a, rows[i].file);
+        struct cl_status_list cl, jl;
+        json_t *v, *vs = json_object_get(root, "vectors");
+        size_t k;
+        char *json = NULL;
+
+        json_array_foreach(vs, k, v)
+        {
+            if (strcmp(json_string_value(json_object_get(v, "name")), rows[i].json_name) == 0)
+                json = cl_arena_printf(&a, "{\"bits\":%d,\"lst\":\"%s\"}",
+                                       (int)json_integer_value(json_object_get(v, "bits")),
+                                       json_string_value(json_object_get(v, "lst")));
+        }
+        assert_non_null(json);
+        check_ok(cl_status_list_decode_cbor(&a, cl_test_hex(&a, (const char *)hex.ptr),
+                                            CL_STATUS_INFLATED_MAX, &cl, &err),
+                 &err, rows[i].file);
+        check_ok(
+            cl_status_list_decode_json(&a, cl_bytes_str(json), CL_STATUS_INFLATED_MAX, &jl, &err),
+            &err, rows[i].json_name);
+        assert_int_equal(cl.bits, jl.bits);
+        assert_true(cl_bytes_eq(cl.lst, jl.lst));
+    }
+    cl_test_expect("cbor bits 3",
+                   cl_status_list_decode_cbor(&a,
+                                              cl_test_hex(&a, "a2 64 62697473 03 63 6c7374 41 00"),
+                                              100, &(struct cl_status_list){0}, &err),
+                   CL_ERR_INPUT, &err);
+    cl_error_clear(&err);
+    cl_test_expect("cbor lst text",
+                   cl_status_list_decode_cbor(&a,
+                                              cl_test_hex(&a, "a2 64 62697473 01 63 6c7374 61 00"),
+                                              100, &(struct cl_status_list){0}, &err),
+                   CL_ERR_INPUT, &err);
+    cl_error_clear(&err);
+    cl_test_expect("cbor no lst",
+                   cl_status_list_decode_cbor(&a, cl_test_hex(&a, "a1 64 62697473 01"), 100,
+                                              &(struct cl_status_list){0}, &err),
+                   CL_ERR_MISSING, &err);
+    cl_error_clear(&err);
+    cl_test_expect("cbor truncated",
+                   cl_status_list_decode_cbor(&a, cl_test_hex(&a, "a2 64 62697473"), 100,
+                                              &(struct cl_status_list){0}, &err),
+                   CL_ERR_TRUNCATED, &err);
+    json_decref(root);
+    cl_arena_fini(&a);
+}
+
 /* The draft's example Status List Tokens (JWT and CWT), verified with the example key of the
  * draft's generator (src/util.py, kid 12): every status, every claim, then the refusals. */
 static void
@@ -1018,11 +1089,12 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),          cmocka_unit_test(test_vectors),
-        cmocka_unit_test(test_draft_examples), cmocka_unit_test(test_inflate),
-        cmocka_unit_test(test_rejections),     cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_no_x5c),         cmocka_unit_test(test_alloc),
-        cmocka_unit_test(test_alloc_spread),   cmocka_unit_test(test_load),
-        cmocka_unit_test(test_cache),          cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_draft_examples), cmocka_unit_test(test_cbor_vectors),
+        cmocka_unit_test(test_inflate),        cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_no_x5c),
+        cmocka_unit_test(test_alloc),          cmocka_unit_test(test_alloc_spread),
+        cmocka_unit_test(test_load),           cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_alloc_failures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
