@@ -123,6 +123,32 @@ struct bn_table {
     int64_t maxkey;
 };
 
+/* parameter tables read by built-in facts (facts.c), resolved once by name */
+enum bn_role {
+    PR_EDUCATION_AMOUNT,
+    PR_EITC_DEPENDENT_CHILD_AGE_BELOW,
+    PR_EITC_DEPENDENT_PARENT_AGE,
+    PR_EITC_TWO_EARNER_MIN,
+    PR_ENERGY_VOUCHER_ELDERLY_AGE,
+    PR_ENERGY_VOUCHER_INFANT_AGE_BELOW,
+    PR_MEDIAN_INCOME,
+    PR_NBLSS_BASIC_PROPERTY_DEDUCTION,
+    PR_NBLSS_EARNED_RATE,
+    PR_NBLSS_FINANCIAL_DEDUCTION,
+    PR_NBLSS_HOUSING_CAP,
+    PR_NBLSS_RATE_FINANCIAL,
+    PR_NBLSS_RATE_GENERAL,
+    PR_NBLSS_RATE_HOUSING,
+    PR_NBLSS_RATE_VEHICLE,
+    PR_PENSION_BASIC_PROPERTY_DEDUCTION,
+    PR_PENSION_EARNED_DEDUCTION,
+    PR_PENSION_EARNED_RATE,
+    PR_PENSION_FINANCIAL_DEDUCTION,
+    PR_PENSION_PROPERTY_RATE,
+    BN_ROLE_COUNT
+};
+extern const char *const bn_role_names[BN_ROLE_COUNT];
+
 /* ---- code ---- */
 enum bn_op {
     OP_CONST,  /* k */
@@ -202,8 +228,8 @@ struct cl_benefits_rules {
     struct bn_table *tab[BN_MAX_PARAMS];
     uint32_t ntab;
     uint32_t nslots;
-    int32_t median_table; /* index of median_income, or -1 */
-    int32_t tables_by_role[16];
+    int32_t median_table;            /* index of median_income, or -1 */
+    int32_t role_tab[BN_ROLE_COUNT]; /* table index per enum bn_role, or -1 */
     bool finished;
 };
 
@@ -238,6 +264,10 @@ struct bn_ctx {
     /* household aggregates: computed once per household and pass (memo bits) */
     uint32_t memo;
     struct bn_val agg[16];
+    /* per member of the current household, computed once per household and date */
+    int16_t age[BN_MAX_MEMBERS];
+    int16_t month_index[BN_MAX_MEMBERS];
+    int16_t birth_year[BN_MAX_MEMBERS];
     /* statuses of the household's subjects, per benefit, for eligible() */
     uint8_t st[BN_MAX_BENEFITS][BN_MAX_MEMBERS];
     uint16_t miss[BN_MAX_BENEFITS][BN_MAX_MEMBERS];
@@ -255,6 +285,8 @@ struct bn_ctx {
 };
 
 int32_t bn_age(int32_t birth, int32_t at);
+/* age of person i: from the household cache when i is a member of the current household */
+int32_t bn_member_age(const struct bn_ctx *c, uint32_t i);
 int32_t bn_add_years(int32_t d, int32_t n);
 int32_t bn_month_index(int32_t birth, int32_t at);
 

@@ -296,6 +296,30 @@ bn_ctx_household(struct bn_ctx *c, uint32_t h)
     c->head = (uint32_t)c->pop->hh_head[h];
     c->memo = 0;
     c->hole_mask = 0;
+    {
+        int32_t ay, by;
+        unsigned am, ad, bm, bd;
+
+        cl_civil_from_days(c->at, &ay, &am, &ad);
+        for (uint32_t k = 0; k < c->count && k < BN_MAX_MEMBERS; k++) {
+            cl_civil_from_days(c->pop->p_birth[c->first + k], &by, &bm, &bd);
+            c->month_index[k] = (int16_t)((ay * 12 + (int32_t)am) - (by * 12 + (int32_t)bm));
+            c->birth_year[k] = (int16_t)by;
+            if (bm == 2 && bd == 29 && !((ay % 4 == 0 && ay % 100 != 0) || ay % 400 == 0)) {
+                bm = 3; /* born 29 Feb: 1 Mar in a non-leap year (6.13) */
+                bd = 1;
+            }
+            c->age[k] = (int16_t)(ay - by - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
+        }
+    }
+}
+
+int32_t
+bn_member_age(const struct bn_ctx *c, uint32_t i)
+{
+    return i - c->first < c->count && i - c->first < BN_MAX_MEMBERS
+               ? c->age[i - c->first]
+               : bn_age(c->pop->p_birth[i], c->at);
 }
 
 /*

@@ -76,16 +76,40 @@ bn_month_index(int32_t birth, int32_t at)
 
 /* ---- parameters read by built-ins, by table name ---- */
 
+/* parameter tables the built-in facts read, by name (docs/rules.md) */
+const char *const bn_role_names[BN_ROLE_COUNT] = {
+    "education.amount",
+    "eitc.dependent_child_age_below",
+    "eitc.dependent_parent_age",
+    "eitc.two_earner_min",
+    "energy_voucher.elderly_age",
+    "energy_voucher.infant_age_below",
+    "median_income",
+    "nblss.basic_property_deduction",
+    "nblss.earned_rate",
+    "nblss.financial_deduction",
+    "nblss.housing_cap",
+    "nblss.rate_financial",
+    "nblss.rate_general",
+    "nblss.rate_housing",
+    "nblss.rate_vehicle",
+    "pension.basic_property_deduction",
+    "pension.earned_deduction",
+    "pension.earned_rate",
+    "pension.financial_deduction",
+    "pension.property_rate",
+};
+
 static int64_t
-par(struct bn_ctx *c, const char *name, int64_t key)
+par(struct bn_ctx *c, enum bn_role role, int64_t key)
 {
-    int ti = bn_table_find(c->r, name);
+    int ti = c->r->role_tab[role];
     const struct bn_table *t;
     uint32_t slot;
 
     if (ti < 0) {
         c->param_hole = true;
-        c->hole_table = name;
+        c->hole_table = bn_role_names[role];
         return 0;
     }
     t = c->r->tab[ti];
@@ -93,13 +117,13 @@ par(struct bn_ctx *c, const char *name, int64_t key)
         key = t->maxkey; /* integer keys: the last row holds for larger keys */
     if (key < 0 || (uint64_t)key >= t->nkeys) {
         c->param_hole = true;
-        c->hole_table = name;
+        c->hole_table = t->name;
         return 0;
     }
     slot = t->slot + (uint32_t)key;
     if (c->par->row[slot] == NULL) {
         c->param_hole = true;
-        c->hole_table = name;
+        c->hole_table = t->name;
         return 0;
     }
     if (c->trace && c->nread < CL_ARRAY_LEN(c->read))
@@ -109,9 +133,9 @@ par(struct bn_ctx *c, const char *name, int64_t key)
 
 /* whole won of a parameter (a money amount) */
 static int64_t
-par_won(struct bn_ctx *c, const char *name, int64_t key)
+par_won(struct bn_ctx *c, enum bn_role role, int64_t key)
 {
-    return par(c, name, key) / S;
+    return par(c, role, key) / S;
 }
 
 static int64_t
@@ -175,7 +199,7 @@ check_household(struct bn_ctx *c, uint32_t h, int32_t min_age, uint16_t groups, 
     const struct cl_pop *p = c->pop;
 
     for (int32_t i = p->hh_first[h]; i < p->hh_first[h + 1]; i++)
-        check_person(c, (uint32_t)i, bn_age(p->p_birth[i], c->at) >= min_age, groups, st);
+        check_person(c, (uint32_t)i, bn_member_age(c, (uint32_t)i) >= min_age, groups, st);
 }
 
 /* ---- person facts ---- */
@@ -184,14 +208,17 @@ static void
 f_age(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 {
     (void)a;
-    *o = num(bn_age(c->pop->p_birth[c->person], c->at));
+    *o = num(bn_member_age(c, c->person));
 }
 
 static void
 f_month_index(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 {
     (void)a;
-    *o = num(bn_month_index(c->pop->p_birth[c->person], c->at));
+    uint32_t k = c->person - c->first;
+
+    *o = num(k < BN_MAX_MEMBERS ? c->month_index[k]
+                                : bn_month_index(c->pop->p_birth[c->person], c->at));
 }
 
 static void
@@ -204,10 +231,15 @@ f_birth_date(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 static void
 f_birth_year(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 {
+    uint32_t k = c->person - c->first;
     int32_t y;
     unsigned m, d;
 
     (void)a;
+    if (k < BN_MAX_MEMBERS) {
+        *o = num(c->birth_year[k]);
+        return;
+    }
     cl_civil_from_days(c->pop->p_birth[c->person], &y, &m, &d);
     *o = num(y);
 }
@@ -300,11 +332,11 @@ f_pension_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     const struct cl_pop *p = c->pop;
     int32_t unit[2] = {(int32_t)c->person, p->p_spouse[c->person]};
     struct bn_val st = known(0);
-    int64_t ded = par_won(c, "pension.earned_deduction", 0);
-    int64_t earned_rate = par(c, "pension.earned_rate", 0); /* 70 %, scaled */
-    int64_t base = par_won(c, "pension.basic_property_deduction", p->hh_pension_tier[c->hh]);
-    int64_t fin_ded = par_won(c, "pension.financial_deduction", 0);
-    int64_t conv = par(c, "pension.property_rate", 0); /* 4 % a year, scaled */
+    int64_t ded = par_won(c, PR_PENSION_EARNED_DEDUCTION, 0);
+    int64_t earned_rate = par(c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
+    int64_t base = par_won(c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, p->hh_pension_tier[c->hh]);
+    int64_t fin_ded = par_won(c, PR_PENSION_FINANCIAL_DEDUCTION, 0);
+    int64_t conv = par(c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
     bn_wide inc = 0;
     int64_t hgv = 0, fin = 0, debt = 0, prop;
 
@@ -370,7 +402,7 @@ static int64_t
 income_eval(struct bn_ctx *c, uint32_t h)
 {
     const struct cl_pop *p = c->pop;
-    int64_t rate = par(c, "nblss.earned_rate", 0);
+    int64_t rate = par(c, PR_NBLSS_EARNED_RATE, 0);
     bn_wide inc = 0;
 
     for (int32_t i = p->hh_first[h]; i < p->hh_first[h + 1]; i++) {
@@ -449,11 +481,11 @@ f_nblss_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
         V = sat((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
         D = sat((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
     }
-    cap = par_won(c, "nblss.housing_cap", p->hh_nblss_tier[c->hh]);
-    base = par_won(c, "nblss.basic_property_deduction", p->hh_nblss_tier[c->hh]);
+    cap = par_won(c, PR_NBLSS_HOUSING_CAP, p->hh_nblss_tier[c->hh]);
+    base = par_won(c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, p->hh_nblss_tier[c->hh]);
     H1 = H < cap ? H : cap;
     G1 = G + (H > cap ? H - cap : 0);
-    x = F - par_won(c, "nblss.financial_deduction", 0);
+    x = F - par_won(c, PR_NBLSS_FINANCIAL_DEDUCTION, 0);
     F1 = x > 0 ? x : 0;
     pool = base + D; /* deducted in the order H1 -> G1 -> F1 */
     H2 = H1 > pool ? H1 - pool : 0;
@@ -461,10 +493,10 @@ f_nblss_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     G2 = G1 > pool ? G1 - pool : 0;
     pool -= G1 < pool ? G1 : pool;
     F2 = F1 > pool ? F1 - pool : 0;
-    v = (bn_wide)H2 * par(c, "nblss.rate_housing", 0) +
-        (bn_wide)G2 * par(c, "nblss.rate_general", 0) +
-        (bn_wide)F2 * par(c, "nblss.rate_financial", 0) +
-        (bn_wide)V * par(c, "nblss.rate_vehicle", 0);
+    v = (bn_wide)H2 * par(c, PR_NBLSS_RATE_HOUSING, 0) +
+        (bn_wide)G2 * par(c, PR_NBLSS_RATE_GENERAL, 0) +
+        (bn_wide)F2 * par(c, PR_NBLSS_RATE_FINANCIAL, 0) +
+        (bn_wide)V * par(c, PR_NBLSS_RATE_VEHICLE, 0);
     v += income_eval(c, c->hh);
     c->agg[MEMO_NBLSS_RI] = known(sat(v));
     c->memo |= 1u << MEMO_NBLSS_RI;
@@ -476,7 +508,7 @@ static void
 f_median(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 {
     int64_t n = a[0].v / S;
-    int ti = bn_table_find(c->r, "median_income");
+    int ti = c->r->role_tab[PR_MEDIAN_INCOME];
     int64_t k;
 
     if (ti < 0 || n < 1) {
@@ -487,9 +519,9 @@ f_median(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     }
     k = c->r->tab[ti]->maxkey;
     if (n <= k) {
-        *o = known(par(c, "median_income", n));
+        *o = known(par(c, PR_MEDIAN_INCOME, n));
     } else {
-        int64_t top = par(c, "median_income", k), prev = par(c, "median_income", k - 1);
+        int64_t top = par(c, PR_MEDIAN_INCOME, k), prev = par(c, PR_MEDIAN_INCOME, k - 1);
         *o = known(sat((bn_wide)top + (bn_wide)(n - k) * (top - prev)));
     }
 }
@@ -517,7 +549,7 @@ f_education_amount(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     for (uint32_t i = c->first; i < c->first + c->count; i++) {
         uint8_t s = c->pop->p_school[i];
         if (s >= CL_POP_SCHOOL_ELEMENTARY && s <= CL_POP_SCHOOL_HIGH)
-            sum += par(c, "education.amount", s);
+            sum += par(c, PR_EDUCATION_AMOUNT, s);
     }
     *o = known(sum);
 }
@@ -572,12 +604,12 @@ f_energy_trait(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     const struct cl_pop *p = c->pop;
     bool t = (p->hh_flags[c->hh] & CL_POP_H_SINGLE_PARENT) ||
              p->hh_kind[c->hh] == CL_POP_KIND_GRANDPARENT_GRANDCHILD;
-    int64_t old = par_won(c, "energy_voucher.elderly_age", 0);
-    int64_t young = par_won(c, "energy_voucher.infant_age_below", 0);
+    int64_t old = par_won(c, PR_ENERGY_VOUCHER_ELDERLY_AGE, 0);
+    int64_t young = par_won(c, PR_ENERGY_VOUCHER_INFANT_AGE_BELOW, 0);
 
     (void)a;
     for (uint32_t i = c->first; i < c->first + c->count && !t; i++) {
-        int32_t age = bn_age(p->p_birth[i], c->at);
+        int32_t age = bn_member_age(c, i);
         t = age >= old || age < young ||
             (p->p_flags[i] & (CL_POP_P_DISABLED | CL_POP_P_PREGNANT | CL_POP_P_RARE_DISEASE));
     }
@@ -755,9 +787,9 @@ f_eitc_type(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     const struct cl_pop *p = c->pop;
     struct bn_val st = known(0);
     int32_t sp;
-    int64_t min = par_won(c, "eitc.two_earner_min", 0);
-    int64_t child = par_won(c, "eitc.dependent_child_age_below", 0);
-    int64_t parent = par_won(c, "eitc.dependent_parent_age", 0);
+    int64_t min = par_won(c, PR_EITC_TWO_EARNER_MIN, 0);
+    int64_t child = par_won(c, PR_EITC_DEPENDENT_CHILD_AGE_BELOW, 0);
+    int64_t parent = par_won(c, PR_EITC_DEPENDENT_PARENT_AGE, 0);
 
     (void)a;
     if (!eitc_state(c, &st, &sp)) {
@@ -769,7 +801,7 @@ f_eitc_type(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
         return;
     }
     for (uint32_t i = c->first; i < c->first + c->count; i++) {
-        int32_t age = bn_age(p->p_birth[i], c->at);
+        int32_t age = bn_member_age(c, i);
         if (age < child || (p->p_relation[i] == CL_POP_REL_PARENT && age >= parent)) {
             *o = known(1);
             return;

@@ -1611,6 +1611,8 @@ cl_benefits_rules_finish(struct cl_benefits_rules *r, struct cl_error *err)
     }
     r->nslots = slot;
     r->median_table = bn_table_find(r, "median_income");
+    for (int k = 0; k < BN_ROLE_COUNT; k++)
+        r->role_tab[k] = bn_table_find(r, bn_role_names[k]);
     /* dependencies first; a benefit only reads benefits of earlier files, so no cycles */
     while (n < r->nben) {
         bool progress = false;
