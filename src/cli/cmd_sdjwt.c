@@ -232,9 +232,31 @@ claims_from_type(struct cl_arena *a, const struct cl_catalog_type *type, const j
         if (c->sd != CL_CATALOG_SD_NEVER)
             s[ks++] = c->sdjwt_path;
     }
-    if (*sd == NULL) { /* --sd given overrides the type's choices (never claims still hold) */
+    if (*sd == NULL) {
         *sd = s;
         *nsd = ks;
+    } else {
+        /* --sd overrides the type's "allowed" choices; "never" claims are refused by the
+         * issuer and "always" claims (resident numbers...) stay selectively disclosable */
+        const char **u = cl_arena_calloc(a, *nsd + rep.nvalues + 1, sizeof *u);
+        size_t ku = *nsd;
+
+        if (u == NULL) {
+            cl_fail(err, CL_ERR_NOMEM, "issue", "out of memory");
+            return cli_fail("sdjwt issue", err, json_out);
+        }
+        memcpy(u, *sd, *nsd * sizeof *u);
+        for (size_t i = 0; i < rep.nvalues; i++) {
+            const struct cl_catalog_claim *c = rep.values[i].claim;
+            bool have = false;
+
+            for (size_t j = 0; j < *nsd; j++)
+                have |= strcmp((*sd)[j], c->sdjwt_path) == 0;
+            if (c->sd == CL_CATALOG_SD_ALWAYS && !have)
+                u[ku++] = c->sdjwt_path;
+        }
+        *sd = u;
+        *nsd = ku;
     }
     *never = nv;
     *nnever = kn;

@@ -155,6 +155,15 @@ check "never-SD claim refused" 1 -- "$cl" sdjwt issue --vct urn:example:1 --sd /
     --claims user.json --iss https://i --issuer-key issuer.key.pem --holder-pub holder.pub.pem \
     --out bad.txt
 expect "names the claim" grep -q '/cnf' "$work/err"
+check "--sd with --type keeps the always claims disclosable" 0 -- "$cl" sdjwt issue \
+    --type kr.resident_card --sd /given_name_ko --claims resident.json --iss https://i \
+    --issuer-key issuer.key.pem --holder-pub holder.pub.pem --out sd.txt
+check "present nothing" 0 -- "$cl" sdjwt present --credential sd.txt --holder-key holder.key.pem \
+    --disclose /age_equal_or_over/19 --aud a --nonce n --out p5.txt
+check "verify minimal" 0 -- "$cl" sdjwt verify --presentation p5.txt --issuer-key issuer.pub.jwk \
+    --aud a --nonce n --json
+expect "resident number stays hidden" hasnt resident_number
+expect "allowed claims left in the clear" has birth_date
 check "type validation names every claim" 1 -- "$cl" sdjwt issue --type kr.resident_card \
     --claims user.json --iss https://i --issuer-key issuer.key.pem --holder-pub holder.pub.pem \
     --out bad.txt
