@@ -142,7 +142,8 @@ CL_API CL_NODISCARD cl_err cl_benefits_explain_person(const struct cl_benefits_r
 
 /*
  * Diff of two result files (JSON Lines as written above): one JSON line per transition
- * (newly_eligible, no_longer_eligible, amount_changed, unknown_resolved, upcoming_change)
+ * (newly_eligible, no_longer_eligible, amount_changed, unknown_resolved, consent_needed,
+ * upcoming_change)
  * with notices in Korean and English. notified (may be NULL) holds the keys of transitions
  * already notified, one per line; they are skipped and the new keys appended to it.
  */

@@ -315,17 +315,17 @@ cl_benefits_diff(struct cl_bytes before, struct cl_bytes after,
             const char *kind =
                 from >= CL_BENEFITS_UNKNOWN_MISSING_DATA ? "unknown_resolved" : "newly_eligible";
             if (r->period[0]) {
-                snprintf(ko, sizeof ko, "%s을(를) 새로 받을 수 있습니다 (%s%s원). 신청하세요.", nko,
+                snprintf(ko, sizeof ko, "%s: 새로 받으실 수 있습니다 (%s%s원). 신청하세요.", nko,
                          period_ko(r->period), amt);
                 snprintf(en, sizeof en, "You can now receive %s (%s won%s). Apply now.", nen, amt,
                          period_en(r->period));
             } else {
-                snprintf(ko, sizeof ko, "%s을(를) 새로 받을 수 있습니다. 신청하세요.", nko);
+                snprintf(ko, sizeof ko, "%s: 새로 받으실 수 있습니다. 신청하세요.", nko);
                 snprintf(en, sizeof en, "You can now receive %s. Apply now.", nen);
             }
             emit(out, notified, &n, o, r, kind, fs, ts, det, ko, en);
         } else if (r->status == CL_BENEFITS_NOT_ELIGIBLE && from == CL_BENEFITS_ELIGIBLE) {
-            snprintf(ko, sizeof ko, "%s 지급 대상에서 제외될 예정입니다.", nko);
+            snprintf(ko, sizeof ko, "%s: 지급 대상에서 제외됩니다.", nko);
             snprintf(en, sizeof en, "You no longer qualify for %s.", nen);
             emit(out, notified, &n, o, r, "no_longer_eligible", fs, ts, det, ko, en);
         } else if (r->status == CL_BENEFITS_NOT_ELIGIBLE &&
@@ -338,11 +338,17 @@ cl_benefits_diff(struct cl_bytes before, struct cl_bytes after,
             snprintf(en, sizeof en,
                      "%s: your eligibility needs checking again (consent or data needed).", nen);
             emit(out, notified, &n, o, r, "no_longer_eligible", fs, ts, det, ko, en);
+        } else if (r->status == CL_BENEFITS_UNKNOWN_NEEDS_CONSENT && from != r->status) {
+            snprintf(ko, sizeof ko,
+                     "%s: 금융정보 등 제공에 동의하시면 받으실 수 있는지 알려드리겠습니다.", nko);
+            snprintf(en, sizeof en,
+                     "%s: we don't know yet - share your financial data and we can tell you.", nen);
+            emit(out, notified, &n, o, r, "consent_needed", fs, ts, det, ko, en);
         } else if (r->status == CL_BENEFITS_ELIGIBLE && p != NULL &&
                    (p->amount != r->amount || strcmp(p->period, r->period) != 0)) {
             char old[40];
             won(old, sizeof old, p->amount);
-            snprintf(ko, sizeof ko, "%s 금액이 %s원에서 %s%s원으로 바뀝니다.", nko, old,
+            snprintf(ko, sizeof ko, "%s: 금액이 %s원에서 %s%s원으로 바뀝니다.", nko, old,
                      period_ko(r->period), amt);
             snprintf(en, sizeof en, "%s changes from %s won to %s won%s.", nen, old, amt,
                      period_en(r->period));
@@ -355,8 +361,11 @@ cl_benefits_diff(struct cl_bytes before, struct cl_bytes after,
             cl_date_format(r->next, d);
             snprintf(det, sizeof det, "%s", d);
             if (r->status == CL_BENEFITS_ELIGIBLE) {
-                snprintf(ko, sizeof ko, "%s: %s부터 자격 또는 금액이 바뀝니다.", nko, d);
-                snprintf(en, sizeof en, "%s: your entitlement or amount changes on %s.", nen, d);
+                snprintf(ko, sizeof ko, "%s: %s부터 자격 또는 금액이 바뀝니다. 그 전에 확인하세요.",
+                         nko, d);
+                snprintf(en, sizeof en,
+                         "%s: your entitlement or amount changes on %s - check before then.", nen,
+                         d);
             } else {
                 snprintf(ko, sizeof ko, "%s: %s부터 받을 수 있게 될 수 있습니다. 미리 확인하세요.",
                          nko, d);
@@ -376,7 +385,7 @@ cl_benefits_diff(struct cl_bytes before, struct cl_bytes after,
         if (r->status != CL_BENEFITS_ELIGIBLE || find(&a, r->key) != NULL)
             continue;
         names(o, r->benefit, &nko, &nen);
-        snprintf(ko, sizeof ko, "%s 지급 대상에서 제외될 예정입니다.", nko);
+        snprintf(ko, sizeof ko, "%s: 지급 대상에서 제외됩니다.", nko);
         snprintf(en, sizeof en, "You no longer qualify for %s.", nen);
         {
             struct rec x = *r;

@@ -469,7 +469,7 @@ sentence(struct cl_buf *o, const struct bn_benefit *b, uint8_t st, int64_t amt, 
     switch (st) {
     case CL_BENEFITS_ELIGIBLE:
         if (ko) {
-            cl_buf_printf(o, "%s을(를) 받을 수 있습니다", b->name_ko);
+            cl_buf_printf(o, "%s: 받으실 수 있습니다", b->name_ko);
             if (b->period != CL_BENEFITS_PERIOD_NONE) {
                 cl_buf_printf(o, " (%s", per_ko);
                 put_won(o, amt);
@@ -495,7 +495,7 @@ sentence(struct cl_buf *o, const struct bn_benefit *b, uint8_t st, int64_t amt, 
                 break;
             }
         if (ko)
-            cl_buf_printf(o, "%s 대상이 아닙니다: '%s' 조건을 충족하지 않습니다.", b->name_ko, why);
+            cl_buf_printf(o, "%s: 대상이 아닙니다 ('%s' 조건을 충족하지 않음).", b->name_ko, why);
         else
             cl_buf_printf(o, "Not eligible for %s: not met: %s.", b->name_en, why);
         break;

@@ -106,7 +106,7 @@ check "eval after" 0 -- "$cl" benefits eval --rules "$rules" --data "$feeds/pens
 check "diff" 0 -- "$cl" benefits diff --rules "$rules" --before "$work/a.jsonl" --after "$work/b.jsonl" --notified "$work/notified"
 expect "B1 newly eligible" grep -q '"household_id":"B1","person_id":"B1a","benefit":"basic_pension","transition":"newly_eligible"' "$work/out"
 expect "B2 newly eligible" grep -q '"person_id":"B2a","benefit":"basic_pension","transition":"newly_eligible"' "$work/out"
-expect "notice in korean" grep -q '기초연금을(를) 새로 받을 수 있습니다' "$work/out"
+expect "notice in korean" grep -q '기초연금: 새로 받으실 수 있습니다' "$work/out"
 check "diff again" 0 -- "$cl" benefits diff --rules "$rules" --before "$work/a.jsonl" --after "$work/b.jsonl" --notified "$work/notified"
 expect "not notified twice" test ! -s "$work/out"
 check "eval before --all" 0 -- "$cl" benefits eval --rules "$rules" --data "$feeds/pension.json" --at 2026-02-28 --all --out "$work/aa.jsonl"
