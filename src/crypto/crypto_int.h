@@ -24,7 +24,11 @@ struct cl_key {
     atomic_uint refs;
     enum cl_curve curve;
     size_t coord_len;
-    bool priv;                      /* the key pair's private scalar is present */
+    bool priv; /* the key pair's private scalar is present */
+    /* A verify context for the curve's own hash (ES256 on P-256, ...), made on first use and
+     * reused: taken out with an atomic exchange while in use, so concurrent verifications with
+     * one key never share it (the loser of a race makes its own). */
+    _Atomic(EVP_PKEY_CTX *) vctx;
     uint8_t order[CL_EC_COORD_MAX]; /* group order n, big-endian, coord_len bytes */
 };
 
@@ -33,5 +37,14 @@ const struct cl_curve_info *cl_crypto_curve(enum cl_curve curve);
 
 /** OpenSSL's digest name ("SHA2-256"), or NULL for an unknown algorithm. */
 const char *cl_crypto_md_name(enum cl_hash_alg alg);
+
+/**
+ * The digest, fetched from the default provider once per process and kept (an implicit fetch
+ * per call costs more than hashing a short message), or NULL for an unknown algorithm.
+ */
+const EVP_MD *cl_crypto_md(enum cl_hash_alg alg);
+
+/** The hash that goes with the key's curve: SHA-256 for P-256, SHA-384, SHA-512. */
+enum cl_hash_alg cl_crypto_curve_hash(enum cl_curve curve);
 
 #endif /* CARDLESS_CRYPTO_INT_H */

@@ -2,6 +2,7 @@
  * digest.c - SHA-2 (FIPS 180-4), HMAC (RFC 2104) and HKDF (RFC 5869) through OpenSSL 3's
  * EVP_Q_digest, EVP_MAC "HMAC" and EVP_KDF "HKDF".
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -59,19 +60,53 @@ cl_crypto_md_name(enum cl_hash_alg alg)
     return i < 0 ? NULL : hashes[i].md;
 }
 
+const EVP_MD *
+cl_crypto_md(enum cl_hash_alg alg)
+{
+    static _Atomic(EVP_MD *) cache[4];
+    const char *name = cl_crypto_md_name(alg);
+    EVP_MD *md, *expected = NULL;
+
+    if (name == NULL)
+        return NULL;
+    md = atomic_load(&cache[alg]);
+    if (md != NULL)
+        return md;
+    md = EVP_MD_fetch(NULL, name, NULL);
+    if (md == NULL)
+        return NULL;
+    if (!atomic_compare_exchange_strong(&cache[alg], &expected, md)) {
+        EVP_MD_free(md); /* another thread fetched it first */
+        md = expected;
+    }
+    return md; /* kept for the life of the process, like OpenSSL's own caches */
+}
+
+enum cl_hash_alg
+cl_crypto_curve_hash(enum cl_curve curve)
+{
+    switch (curve) {
+    case CL_CURVE_P384:
+        return CL_HASH_SHA384;
+    case CL_CURVE_P521:
+        return CL_HASH_SHA512;
+    default:
+        return CL_HASH_SHA256;
+    }
+}
+
 cl_err
 cl_hash(enum cl_hash_alg alg, struct cl_bytes msg, uint8_t *out, struct cl_error *err)
 {
-    const char *md = cl_crypto_md_name(alg);
-    size_t n = 0;
+    const EVP_MD *md = cl_crypto_md(alg);
+    unsigned int n = 0;
     cl_err rc = CL_OK;
 
     if (md == NULL)
         return cl_fail(err, CL_ERR_UNSUPPORTED, "alg", "unknown hash algorithm");
     if (out == NULL)
         return cl_fail(err, CL_ERR_USAGE, NULL, "no place for the digest");
-    if (EVP_Q_digest(NULL, md, NULL, msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, out,
-                     &n) != 1 ||
+    if (EVP_Digest(msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, out, &n, md, NULL) != 1 ||
         n != cl_hash_len(alg)) {
         memset(out, 0, cl_hash_len(alg));
         rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "%s failed", cl_hash_name(alg));

@@ -3,6 +3,7 @@
  * field size (JOSE RFC 7518 §3.4, COSE RFC 9053 §2.1), and DER ECDSA-Sig-Value (X.509).
  */
 #include <limits.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -223,7 +224,11 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
     size_t n = key->coord_len;
     unsigned char der[DER_SIG_BUF];
     size_t der_len;
-    EVP_MD_CTX *md = NULL;
+    const EVP_MD *mdp;
+    uint8_t digest[CL_HASH_MAX];
+    unsigned int dlen = 0;
+    EVP_PKEY_CTX *ctx = NULL;
+    bool cacheable;
     cl_err rc;
 
     if (md_name == NULL)
@@ -240,21 +245,37 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
     rc = raw_to_der(sig, der, &der_len, err);
     if (rc != CL_OK)
         return rc;
-    md = EVP_MD_CTX_new();
-    if (md == NULL) {
-        rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a digest context");
+    mdp = cl_crypto_md(alg);
+    if (mdp == NULL || EVP_Digest(msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, digest,
+                                  &dlen, mdp, NULL) != 1) {
+        rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "cannot hash the signed message");
         goto out;
     }
-    if (EVP_DigestVerifyInit_ex(md, NULL, md_name, NULL, NULL, key->pkey, NULL) != 1) {
-        rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot start ECDSA verification");
-        goto out;
+    /* The key's verify context is a cache, not part of its value: taking it out is safe on a
+     * const key because nothing else reads it while it is out. */
+    cacheable = alg == cl_crypto_curve_hash(key->curve);
+    if (cacheable)
+        ctx = atomic_exchange(&((struct cl_key *)key)->vctx, NULL);
+    if (ctx == NULL) {
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        if (ctx == NULL || EVP_PKEY_verify_init(ctx) != 1 ||
+            EVP_PKEY_CTX_set_signature_md(ctx, mdp) != 1) {
+            rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot start ECDSA verification");
+            goto out;
+        }
     }
     rc = CL_OK;
-    if (EVP_DigestVerify(md, der, der_len, msg.ptr, msg.len) != 1)
+    if (EVP_PKEY_verify(ctx, der, der_len, digest, dlen) != 1)
         rc = cl_fail(err, CL_ERR_SIGNATURE, "signature", "ECDSA signature does not verify");
+    if (cacheable) {
+        EVP_PKEY_CTX *expected = NULL;
+
+        if (atomic_compare_exchange_strong(&((struct cl_key *)key)->vctx, &expected, ctx))
+            ctx = NULL; /* back in the key for the next verification */
+    }
 out:
     ERR_clear_error(); /* a failed verify leaves entries behind for the next caller */
-    EVP_MD_CTX_free(md);
+    EVP_PKEY_CTX_free(ctx);
     return rc;
 }
 

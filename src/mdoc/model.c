@@ -357,6 +357,8 @@ cl_mdoc_issuer_signed_parse(struct cl_arena *a, const struct cl_cbor *item,
     if (ns != NULL &&
         (rc = parse_issuer_ns(a, ns, lim, "issuerSigned.nameSpaces", &is, err)) != CL_OK)
         return rc;
+    if (auth == NULL) /* required above; says so to the optimizer too */
+        return cl_fail(err, CL_ERR_MISSING, "issuerSigned.issuerAuth", "missing");
     is.auth_raw = auth->raw;
     /* ISO 18013-5 §9.1.2.4: IssuerAuth = COSE_Sign1, untagged in the standard's CDDL */
     rc = cl_cose_decode(a, auth->raw, CL_COSE_SIGN1, CL_COSE_ACCEPT_UNTAGGED, lim, &is.auth, err);
