@@ -218,9 +218,12 @@ struct cl_pop_limits {
     size_t max_id_bytes;     /* longest household/person id (at most 255) */
     size_t max_households;   /* most household records in the feed */
     size_t max_persons;      /* most persons in the store (at most CL_POP_MAX_PERSONS) */
+    unsigned threads;        /* JSON Lines loaded in this many parts at once; 0 = one per
+                                online CPU for feeds of 32 MiB and more, 1 = in one run */
 };
 
-/** Defaults: 1 MiB record, depth 8, 64 members, 64-byte ids, 100 M households/persons. */
+/** Defaults: 1 MiB record, depth 8, 64 members, 64-byte ids, 100 M households/persons,
+ * threads 0. */
 CL_API void cl_pop_limits_default(struct cl_pop_limits *lim);
 
 /**

@@ -5,6 +5,7 @@
  */
 #define _DEFAULT_SOURCE /* MAP_POPULATE where the system has it */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -240,6 +241,34 @@ number(struct ctx *c, struct rd *r)
 
 static int skip(struct ctx *c, struct rd *r);
 
+/* A member name and its length, so that matching one is a length test and a compare. */
+struct key {
+    const char *s;
+    size_t len;
+};
+#define K(x)                                                                                       \
+    {                                                                                              \
+        x, sizeof(x) - 1                                                                           \
+    }
+
+/* n bytes of a equal to b (b holds at least n bytes). */
+static inline bool
+same(const uint8_t *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    for (; n > 0; n--)
+        if (*a++ != (uint8_t)*b++)
+            return false;
+    return true;
+}
+
 /* key == s, s NUL-terminated (keys hold no NUL: control characters are refused). */
 static inline bool
 name_is(struct cl_bytes key, const char *s)
@@ -380,12 +409,10 @@ struct thh {
 /* Position of key in names, -1 if absent; *hint is where the next key usually is (members
  * come in the same order record after record), so most lookups take one comparison. */
 static int
-key_index(struct cl_bytes key, const char *const *names, unsigned n, unsigned *hint)
+key_index(struct cl_bytes key, const struct key *names, unsigned n, unsigned *hint)
 {
-    if (*hint < n && name_is(key, names[*hint]))
-        return (int)(*hint)++;
     for (unsigned k = 0; k < n; k++) {
-        if (names[k] != NULL && name_is(key, names[k])) {
+        if (names[k].len == key.len && same(key.ptr, names[k].s, key.len)) {
             *hint = k + 1;
             return (int)k;
         }
@@ -395,18 +422,15 @@ key_index(struct cl_bytes key, const char *const *names, unsigned n, unsigned *h
 
 /* The member name expected next, *hint into names, read without a copy when it is there. */
 static bool
-expected_key(struct rd *r, const char *const *names, unsigned n, unsigned hint,
-             struct cl_bytes *key)
+expected_key(struct rd *r, const struct key *names, unsigned n, unsigned hint, struct cl_bytes *key)
 {
     const uint8_t *q = r->p + 1;
-    const char *nm;
     size_t k, left = (size_t)(r->end - q);
 
     if (names == NULL || hint >= n)
         return false;
-    nm = names[hint];
-    k = strlen(nm);
-    if (k >= left || q[k] != '"' || memcmp(q, nm, k) != 0)
+    k = names[hint].len;
+    if (k >= left || q[k] != '"' || !same(q, names[hint].s, k))
         return false;
     *key = cl_bytes_of(q, k);
     r->p = q + k + 1;
@@ -419,7 +443,7 @@ expected_key(struct rd *r, const char *const *names, unsigned n, unsigned hint,
  * as written (an escaped name is an unknown one).
  */
 static int
-next_member(struct ctx *c, struct rd *r, bool *first, const char *const *names, unsigned n,
+next_member(struct ctx *c, struct rd *r, bool *first, const struct key *names, unsigned n,
             unsigned *hint, struct cl_bytes *key, int *idx)
 {
     bool esc;
@@ -567,13 +591,13 @@ seen(struct ctx *c, unsigned *mask, int k)
 }
 
 static int
-missing(struct ctx *c, int level, unsigned mask, unsigned required, const char *const *names)
+missing(struct ctx *c, int level, unsigned mask, unsigned required, const struct key *names)
 {
     if ((required & ~mask) == 0)
         return 0;
     for (unsigned k = 0; k < 32; k++) {
         if ((required & (1u << k)) && !(mask & (1u << k))) {
-            set_key(c, level, cl_bytes_str(names[k]));
+            set_key(c, level, cl_bytes_of(names[k].s, names[k].len));
             return fail(c, CL_ERR_MISSING, "missing field");
         }
     }
@@ -582,7 +606,7 @@ missing(struct ctx *c, int level, unsigned mask, unsigned required, const char *
 
 /* An object of money members, all required: income_monthly, income_annual_2025, assets. */
 static int
-money_group(struct ctx *c, struct rd *r, int level, const char *const *names, unsigned n,
+money_group(struct ctx *c, struct rd *r, int level, const struct key *names, unsigned n,
             int64_t *out)
 {
     struct cl_bytes key;
@@ -607,24 +631,24 @@ money_group(struct ctx *c, struct rd *r, int level, const char *const *names, un
     return missing(c, level, mask, (1u << n) - 1, names);
 }
 
-static const char *const person_keys[] = {"id",
-                                          "name",
-                                          "birth_date",
-                                          "sex",
-                                          "relation",
-                                          "spouse_id",
-                                          "nationality",
-                                          "disability",
-                                          "pregnant",
-                                          "rare_disease",
-                                          "daycare",
-                                          "school",
-                                          "birth_order",
-                                          "occupational_pension",
-                                          "consent",
-                                          "income_monthly",
-                                          "income_annual_2025",
-                                          "assets"};
+static const struct key person_keys[] = {K("id"),
+                                         K("name"),
+                                         K("birth_date"),
+                                         K("sex"),
+                                         K("relation"),
+                                         K("spouse_id"),
+                                         K("nationality"),
+                                         K("disability"),
+                                         K("pregnant"),
+                                         K("rare_disease"),
+                                         K("daycare"),
+                                         K("school"),
+                                         K("birth_order"),
+                                         K("occupational_pension"),
+                                         K("consent"),
+                                         K("income_monthly"),
+                                         K("income_annual_2025"),
+                                         K("assets")};
 enum {
     PK_ID,
     PK_NAME,
@@ -660,12 +684,18 @@ flag_member(struct ctx *c, struct rd *r, struct tperson *p, uint16_t bit)
     return 0;
 }
 
-static const char *const disability_keys[] = {"registered", "severe"};
-static const char *const consent_keys[] = {"financial"};
+static const struct key im_keys[] = {K("earned"),          K("business"),
+                                     K("public_pension"),  K("private_pension"),
+                                     K("property_income"), K("other")};
+static const struct key ia_keys[] = {K("earned"), K("business"), K("other_taxable")};
+static const struct key as_keys[] = {K("housing"), K("general"), K("financial"), K("vehicle"),
+                                     K("debt")};
+static const struct key disability_keys[] = {K("registered"), K("severe")};
+static const struct key consent_keys[] = {K("financial")};
 
 /* {registered, severe} or {financial}: an object of boolean members. */
 static int
-flag_group(struct ctx *c, struct rd *r, struct tperson *p, const char *const *names, unsigned n,
+flag_group(struct ctx *c, struct rd *r, struct tperson *p, const struct key *names, unsigned n,
            const uint16_t *bits)
 {
     struct cl_bytes key;
@@ -758,17 +788,17 @@ person_value(struct ctx *c, struct rd *r, struct tperson *p, int k)
         if (is_null(r))
             return 0;
         p->flags |= CL_POP_P_HAS_INCOME_MONTHLY;
-        return money_group(c, r, 2, cl_pop_im_names, CL_POP_IM_COUNT, p->im);
+        return money_group(c, r, 2, im_keys, CL_POP_IM_COUNT, p->im);
     case PK_IA:
         if (is_null(r))
             return 0;
         p->flags |= CL_POP_P_HAS_INCOME_ANNUAL;
-        return money_group(c, r, 2, cl_pop_ia_names, CL_POP_IA_COUNT, p->ia);
+        return money_group(c, r, 2, ia_keys, CL_POP_IA_COUNT, p->ia);
     case PK_AS:
         if (is_null(r))
             return 0;
         p->flags |= CL_POP_P_HAS_ASSETS;
-        return money_group(c, r, 2, cl_pop_as_names, CL_POP_AS_COUNT, p->as);
+        return money_group(c, r, 2, as_keys, CL_POP_AS_COUNT, p->as);
     default:
         return skip(c, r);
     }
@@ -798,9 +828,9 @@ person(struct ctx *c, struct rd *r, struct tperson *p)
     return missing(c, 1, mask, PERSON_REQUIRED, person_keys);
 }
 
-static const char *const region_keys[] = {"sido", "sigungu", "nblss_tier", "pension_tier",
-                                          "child_allowance_area"};
-static const char *const housing_keys[] = {"tenure", "deposit", "monthly_rent"};
+static const struct key region_keys[] = {K("sido"), K("sigungu"), K("nblss_tier"),
+                                         K("pension_tier"), K("child_allowance_area")};
+static const struct key housing_keys[] = {K("tenure"), K("deposit"), K("monthly_rent")};
 
 static int
 region(struct ctx *c, struct rd *r, struct thh *h)
@@ -886,8 +916,9 @@ housing(struct ctx *c, struct rd *r, struct thh *h)
     return missing(c, 1, mask, 0x1, housing_keys);
 }
 
-static const char *const household_keys[] = {
-    "id", "region", "housing", "kind", "single_parent", "parents_household_id", "note", "members"};
+static const struct key household_keys[] = {
+    K("id"),   K("region"), K("housing"), K("kind"), K("single_parent"), K("parents_household_id"),
+    K("note"), K("members")};
 #define HH_REQUIRED ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 7))
 
 static int
@@ -1060,7 +1091,8 @@ money_col(struct cl_pop *pop, int32_t *col, size_t i, int64_t v)
  * (duplicate ids), or a cl_err (> 0) that stops the load.
  */
 static int
-commit(struct cl_pop *pop, struct ctx *c, struct thh *h, const uint8_t *rec, size_t rec_len)
+commit(struct cl_pop *pop, struct ctx *c, struct thh *h, const uint8_t *rec, size_t rec_len,
+       bool indexed)
 {
     struct cl_pop_priv *pv = pop->priv;
     size_t hi = pop->nh, p0 = pop->np;
@@ -1115,6 +1147,11 @@ commit(struct cl_pop *pop, struct ctx *c, struct thh *h, const uint8_t *rec, siz
             if (money_col(pop, pop->assets[k], i, p->as[k]) != 0)
                 return CL_ERR_NOMEM;
     }
+    if (!indexed) {
+        pop->nh = hi + 1;
+        pop->np = p0 + h->n;
+        return 0;
+    }
     if (hi == 4096 && rec > pv->text) {
         /* size the indexes and columns once for the whole feed, by what the first records
          * took, rather than rehash as they grow (rehashing reads every id again) */
@@ -1167,7 +1204,15 @@ cl_pop_limits_default(struct cl_pop_limits *lim)
     lim->max_id_bytes = 64;
     lim->max_households = 100000000;
     lim->max_persons = 100000000;
+    lim->threads = 0;
 }
+
+/* A report kept by a part of a parallel load until the records before its part are counted. */
+struct pending {
+    size_t index; /* within the part */
+    struct ctx c;
+    struct cl_bytes id;
+};
 
 struct loader {
     struct cl_pop *pop;
@@ -1175,6 +1220,11 @@ struct loader {
     cl_pop_report_fn report;
     void *report_ctx;
     struct cl_pop_summary sum;
+    bool part;            /* one part of a parallel load: no indexes, reports kept */
+    struct pending *pend; /* the kept reports */
+    size_t npend, cappend;
+    const uint8_t *from, *to; /* the part's lines */
+    cl_err rc;                /* the part's result */
     struct thh h;
     struct tperson m[256];
 };
@@ -1208,35 +1258,58 @@ find_id(struct loader *L, const uint8_t *s, const uint8_t *e)
 }
 
 static void
+format_report(size_t index, const struct ctx *c, struct cl_bytes id, struct cl_error *e)
+{
+    size_t at = 0;
+
+    memset(e, 0, sizeof *e);
+    e->code = c->code;
+    at = (size_t)snprintf(e->where, sizeof e->where, "households[%zu]", index);
+    if (id.len > 0 && at + 6 < sizeof e->where) {
+        at += (size_t)snprintf(e->where + at, sizeof e->where - at, " id \"");
+        put_view(e->where, sizeof e->where, &at, id);
+        at += (size_t)snprintf(e->where + at, sizeof e->where - at, "\"");
+    }
+    if (c->path[0].len > 0 && at + 3 < sizeof e->where) {
+        at += (size_t)snprintf(e->where + at, sizeof e->where - at, ": ");
+        put_view(e->where, sizeof e->where, &at, c->path[0]);
+        if (c->mi >= 0 && at < sizeof e->where)
+            at += (size_t)snprintf(e->where + at, sizeof e->where - at, "[%d]", c->mi);
+        for (int k = 1; k < 3 && at + 1 < sizeof e->where; k++) {
+            if (c->path[k].len == 0)
+                break;
+            e->where[at++] = '.';
+            put_view(e->where, sizeof e->where, &at, c->path[k]);
+        }
+    }
+    snprintf(e->msg, sizeof e->msg, "%s", c->msg != NULL ? c->msg : "bad record");
+}
+
+static void
 report_bad(struct loader *L, struct ctx *c, struct cl_bytes id)
 {
     struct cl_error e;
-    size_t at = 0;
 
-    memset(&e, 0, sizeof e);
-    e.code = c->code;
-    at = (size_t)snprintf(e.where, sizeof e.where, "households[%zu]", L->sum.records);
-    if (id.len > 0 && at + 6 < sizeof e.where) {
-        at += (size_t)snprintf(e.where + at, sizeof e.where - at, " id \"");
-        put_view(e.where, sizeof e.where, &at, id);
-        at += (size_t)snprintf(e.where + at, sizeof e.where - at, "\"");
-    }
-    if (c->path[0].len > 0 && at + 3 < sizeof e.where) {
-        at += (size_t)snprintf(e.where + at, sizeof e.where - at, ": ");
-        put_view(e.where, sizeof e.where, &at, c->path[0]);
-        if (c->mi >= 0 && at < sizeof e.where)
-            at += (size_t)snprintf(e.where + at, sizeof e.where - at, "[%d]", c->mi);
-        for (int k = 1; k < 3 && at + 1 < sizeof e.where; k++) {
-            if (c->path[k].len == 0)
-                break;
-            e.where[at++] = '.';
-            put_view(e.where, sizeof e.where, &at, c->path[k]);
-        }
-    }
-    snprintf(e.msg, sizeof e.msg, "%s", c->msg != NULL ? c->msg : "bad record");
     L->sum.skipped++;
-    if (L->report != NULL)
-        L->report(L->report_ctx, L->sum.records, id, &e);
+    if (L->report == NULL)
+        return;
+    if (L->part) {
+        if (L->npend == L->cappend) {
+            size_t cap = L->cappend < 16 ? 16 : L->cappend * 2;
+            struct pending *q = cl_realloc(L->pend, cap * sizeof *q);
+
+            if (q == NULL) {
+                L->rc = CL_ERR_NOMEM;
+                return;
+            }
+            L->pend = q;
+            L->cappend = cap;
+        }
+        L->pend[L->npend++] = (struct pending){L->sum.records, *c, id};
+        return;
+    }
+    format_report(L->sum.records, c, id, &e);
+    L->report(L->report_ctx, L->sum.records, id, &e);
 }
 
 /*
@@ -1247,7 +1320,7 @@ report_bad(struct loader *L, struct ctx *c, struct cl_bytes id)
 static int
 record(struct loader *L, const uint8_t *s, const uint8_t *e, bool line, const uint8_t **next)
 {
-    struct ctx c = {.lim = &L->lim, .pop = L->pop, .mi = -1};
+    struct ctx c = {.lim = &L->lim, .pop = L->part ? NULL : L->pop, .mi = -1};
     struct rd r = {s, e, line};
     size_t len;
     int rc;
@@ -1275,7 +1348,7 @@ record(struct loader *L, const uint8_t *s, const uint8_t *e, bool line, const ui
     if (rc == 0)
         rc = household_check(&c, &L->h);
     if (rc == 0) {
-        rc = commit(L->pop, &c, &L->h, s, len);
+        rc = commit(L->pop, &c, &L->h, s, len, !L->part);
         if (rc > 0)
             return rc;
     }
@@ -1426,15 +1499,50 @@ load_document(struct loader *L, struct rd *r, struct cl_error *err)
     return CL_OK;
 }
 
+/* A header line at *sp, when the first line is one: read, and *sp moved past it. */
 static cl_err
-load_lines(struct loader *L, struct rd *r, struct cl_error *err)
+lines_header(struct loader *L, const uint8_t **sp, const uint8_t *e, struct cl_error *err)
 {
-    const uint8_t *s = r->p, *e = r->end;
-    bool header_done = false;
+    struct rd line = {*sp, e, true};
+    const uint8_t *nl, *le;
+    struct ctx c = {.lim = &L->lim, .mi = -1};
+    struct cl_bytes key;
+    bool first = true, schema = false;
+    int k;
 
+    for (;;) { /* skip blank lines */
+        ws(&line);
+        if (line.p == e)
+            return CL_OK;
+        if (*line.p != '\n')
+            break;
+        line.p++;
+    }
+    nl = memchr(line.p, '\n', (size_t)(e - line.p));
+    le = nl != NULL ? nl : e;
+    if (!has_top_key(&L->lim, line.p, le, "schema") || has_top_key(&L->lim, line.p, le, "members"))
+        return CL_OK;
+    line.end = le;
+    (void)obj_begin(&c, &line);
+    while ((k = next_key(&c, &line, &first, &key)) == 1)
+        if (header_member(&c, &line, L->pop, key, &schema) != 0)
+            return feed_fail(&c, err, "header");
+    if (k < 0)
+        return feed_fail(&c, err, "header");
+    ws(&line);
+    if (line.p != le)
+        return cl_fail(err, CL_ERR_INPUT, "header", "bad JSON: more after the object");
+    *sp = nl != NULL ? nl + 1 : e;
+    return CL_OK;
+}
+
+/* The records of [s, e), one per line; 0 or the cl_err that stops the load (err not set). */
+static cl_err
+lines(struct loader *L, const uint8_t *s, const uint8_t *e)
+{
     while (s < e) {
         struct rd line = {s, e, true};
-        const uint8_t *next, *le;
+        const uint8_t *next;
         int rc;
 
         ws(&line);
@@ -1444,44 +1552,277 @@ load_lines(struct loader *L, struct rd *r, struct cl_error *err)
             s = line.p + 1;
             continue;
         }
-        if (!header_done) {
-            const uint8_t *nl = memchr(line.p, '\n', (size_t)(e - line.p));
-
-            header_done = true;
-            le = nl != NULL ? nl : e;
-            if (has_top_key(&L->lim, line.p, le, "schema") &&
-                !has_top_key(&L->lim, line.p, le, "members")) {
-                struct ctx c = {.lim = &L->lim, .mi = -1};
-                struct cl_bytes key;
-                bool first = true, schema = false;
-                int k;
-
-                line.end = le;
-                (void)obj_begin(&c, &line);
-                while ((k = next_key(&c, &line, &first, &key)) == 1)
-                    if (header_member(&c, &line, L->pop, key, &schema) != 0)
-                        return feed_fail(&c, err, "header");
-                if (k < 0)
-                    return feed_fail(&c, err, "header");
-                ws(&line);
-                if (line.p != le)
-                    return cl_fail(err, CL_ERR_INPUT, "header", "bad JSON: more after the object");
-                s = nl != NULL ? nl + 1 : e;
-                continue;
-            }
-        }
         rc = record(L, line.p, e, true, &next);
-        if (rc != 0) {
-            char w[64];
-
-            snprintf(w, sizeof w, "households[%zu]", L->sum.records);
-            if (rc == CL_ERR_TOO_LARGE)
-                return cl_fail(err, rc, w, "more households or persons than the limits");
-            return cl_fail(err, rc, w, "cannot store the household");
-        }
+        if (rc != 0)
+            return rc;
+        if (L->rc != CL_OK)
+            return L->rc;
         s = next;
     }
     return CL_OK;
+}
+
+static cl_err
+lines_fail(struct loader *L, cl_err rc, struct cl_error *err)
+{
+    char w[64];
+
+    snprintf(w, sizeof w, "households[%zu]", L->sum.records);
+    if (rc == CL_ERR_TOO_LARGE)
+        return cl_fail(err, rc, w, "more households or persons than the limits");
+    return cl_fail(err, rc, w, "cannot store the household");
+}
+
+static cl_err
+load_lines(struct loader *L, struct rd *r, struct cl_error *err)
+{
+    const uint8_t *s = r->p;
+    cl_err rc;
+
+    if ((rc = lines_header(L, &s, r->end, err)) != CL_OK)
+        return rc;
+    rc = lines(L, s, r->end);
+    return rc == CL_OK ? CL_OK : lines_fail(L, rc, err);
+}
+
+/* ---- JSON Lines on several cores ---- */
+
+static void *
+part_main(void *arg)
+{
+    struct loader *L = arg;
+
+    L->rc = lines(L, L->from, L->to);
+    return NULL;
+}
+
+static int32_t
+shift(int32_t v, int32_t by)
+{
+    return v < 0 ? v : v + by;
+}
+
+/* Money of a part: its wide amounts come after those already in the store. */
+static int32_t
+shift_money(int32_t v, int32_t wide_base)
+{
+    return v >= 0 ? v : v - wide_base;
+}
+
+/* Append part's columns to pop's, one column at a time, each freed once copied (so that the
+ * peak is the store plus one column of the part), and part's wide amounts after pop's. */
+static cl_err
+merge(struct cl_pop *pop, struct cl_pop *part)
+{
+    size_t nh = pop->nh, np = pop->np, ph = part->nh, pp = part->np;
+    int32_t hb = (int32_t)nh, pb = (int32_t)np, wb = (int32_t)pop->nwide;
+    struct cl_pop_priv *pv = pop->priv, *qv = part->priv;
+    int32_t dummy;
+
+    if (pop_reserve(pop, nh + ph, np + pp) != CL_OK)
+        return CL_ERR_NOMEM;
+    for (size_t k = 0; k < part->nwide; k++)
+        if (pop_wide(pop, part->wide[k], &dummy) != CL_OK)
+            return CL_ERR_NOMEM;
+#define COPY(dst, src, n, expr)                                                                    \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++) {                                                      \
+            (void)0;                                                                               \
+            (dst)[i_] = expr((src)[i_]);                                                           \
+        }                                                                                          \
+        cl_free(src);                                                                              \
+        (src) = NULL;                                                                              \
+    } while (0)
+#define SAME(v) (v)
+#define PB(v) shift((v), pb)
+#define HB(v) shift((v), hb)
+#define WB(v) shift_money((v), wb)
+    for (size_t h = 0; h < ph; h++)
+        pop->hh_first[nh + h + 1] = part->hh_first[h + 1] + pb;
+    cl_free(part->hh_first);
+    part->hh_first = NULL;
+    COPY(pop->hh_head + nh, part->hh_head, ph, PB);
+    COPY(pop->hh_parents + nh, part->hh_parents, ph, SAME); /* packed ids, resolved later */
+    COPY(pop->hh_deposit + nh, part->hh_deposit, ph, WB);
+    COPY(pop->hh_rent + nh, part->hh_rent, ph, WB);
+    COPY(pop->hh_nblss_tier + nh, part->hh_nblss_tier, ph, SAME);
+    COPY(pop->hh_pension_tier + nh, part->hh_pension_tier, ph, SAME);
+    COPY(pop->hh_ca_area + nh, part->hh_ca_area, ph, SAME);
+    COPY(pop->hh_tenure + nh, part->hh_tenure, ph, SAME);
+    COPY(pop->hh_kind + nh, part->hh_kind, ph, SAME);
+    COPY(pop->hh_flags + nh, part->hh_flags, ph, SAME);
+    COPY(pv->hh_off + nh, qv->hh_off, ph, SAME);
+    COPY(pv->hh_len + nh, qv->hh_len, ph, SAME);
+    COPY(pv->hh_id + nh, qv->hh_id, ph, SAME);
+    COPY(pop->p_hh + np, part->p_hh, pp, HB);
+    COPY(pop->p_spouse + np, part->p_spouse, pp, PB);
+    COPY(pop->p_birth + np, part->p_birth, pp, SAME);
+    COPY(pop->p_flags + np, part->p_flags, pp, SAME);
+    COPY(pop->p_sex + np, part->p_sex, pp, SAME);
+    COPY(pop->p_relation + np, part->p_relation, pp, SAME);
+    COPY(pop->p_school + np, part->p_school, pp, SAME);
+    COPY(pop->p_birth_order + np, part->p_birth_order, pp, SAME);
+    COPY(pv->p_id + np, qv->p_id, pp, SAME);
+    for (int k = 0; k < CL_POP_IM_COUNT; k++)
+        COPY(pop->income_monthly[k] + np, part->income_monthly[k], pp, WB);
+    for (int k = 0; k < CL_POP_IA_COUNT; k++)
+        COPY(pop->income_annual[k] + np, part->income_annual[k], pp, WB);
+    for (int k = 0; k < CL_POP_AS_COUNT; k++)
+        COPY(pop->assets[k] + np, part->assets[k], pp, WB);
+#undef COPY
+#undef SAME
+#undef PB
+#undef HB
+#undef WB
+    pop->nh = nh + ph;
+    pop->np = np + pp;
+    return CL_OK;
+}
+
+/* Index every household and person of a store loaded in parts: 1 when an id repeats (the
+ * parts could not see each other), 0 done, or a cl_err. */
+static int
+index_all(struct cl_pop *pop)
+{
+    struct cl_pop_priv *pv = pop->priv;
+    size_t slot;
+    cl_err rc;
+
+    if ((rc = pop_index_reserve(pop, &pv->hidx, pop->nh)) != CL_OK ||
+        (rc = pop_index_reserve(pop, &pv->pidx, pop->np)) != CL_OK)
+        return (int)rc;
+    for (size_t h = 0; h < pop->nh; h++) {
+        if (h + 8 < pop->nh)
+            pop_index_prefetch(&pv->hidx, cl_pop_household_id(pop, h + 8));
+        if (pop_index_add(pop, &pv->hidx, h, &slot) >= 0)
+            return 1;
+    }
+    for (size_t i = 0; i < pop->np; i++) {
+        if (i + 8 < pop->np)
+            pop_index_prefetch(&pv->pidx, cl_pop_person_id(pop, i + 8));
+        if (pop_index_add(pop, &pv->pidx, i, &slot) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * JSON Lines cut into `parts` runs of whole lines, each loaded by its own thread into its own
+ * columns, then appended in order, indexed, and the kept reports given in record order. When
+ * an id repeats across households, *again is set: the caller loads the feed once more in one
+ * run, which reports the repeat where it stands.
+ */
+static cl_err
+load_lines_parallel(struct loader *L0, struct rd *r, unsigned parts, bool *again,
+                    struct cl_error *err)
+{
+    struct loader *L[16] = {NULL};
+    size_t recs[16] = {0}; /* records of each part */
+    pthread_t tid[16];
+    bool started[16] = {false};
+    const uint8_t *s = r->p, *e = r->end;
+    size_t base = 0;
+    cl_err rc;
+    int ix;
+
+    if ((rc = lines_header(L0, &s, e, err)) != CL_OK)
+        return rc;
+    L[0] = L0;
+    L0->part = true;
+    for (unsigned k = 0; k < parts; k++) {
+        const uint8_t *cut = s + (size_t)(e - s) / parts * (k + 1), *nl;
+
+        if (k > 0) {
+            L[k] = cl_calloc(1, sizeof *L[k]);
+            if (L[k] == NULL || (L[k]->pop = cl_calloc(1, sizeof *L[k]->pop)) == NULL ||
+                (L[k]->pop->priv = cl_calloc(1, sizeof *L[k]->pop->priv)) == NULL) {
+                rc = cl_fail(err, CL_ERR_NOMEM, "population", "out of memory");
+                goto out;
+            }
+            L[k]->pop->priv->text = L0->pop->priv->text;
+            L[k]->pop->priv->text_len = L0->pop->priv->text_len;
+            L[k]->lim = L0->lim;
+            L[k]->report = L0->report;
+            L[k]->report_ctx = L0->report_ctx;
+            L[k]->part = true;
+            L[k]->h.m = L[k]->m;
+            if (pop_reserve(L[k]->pop, 0, 0) != CL_OK) {
+                rc = cl_fail(err, CL_ERR_NOMEM, "population", "out of memory");
+                goto out;
+            }
+            L[k]->pop->hh_first[0] = 0;
+        }
+        L[k]->from = k == 0 ? s : L[k - 1]->to;
+        nl = k + 1 == parts || cut >= e ? NULL : memchr(cut, '\n', (size_t)(e - cut));
+        L[k]->to = k + 1 == parts || nl == NULL ? e : nl + 1;
+        if (L[k]->to < L[k]->from)
+            L[k]->to = L[k]->from;
+    }
+    for (unsigned k = 1; k < parts; k++) {
+        if (pthread_create(&tid[k], NULL, part_main, L[k]) != 0) {
+            rc = cl_fail(err, CL_ERR_INTERNAL, "population", "cannot start a thread");
+            goto out;
+        }
+        started[k] = true;
+    }
+    part_main(L0);
+    rc = CL_OK;
+out:
+    for (unsigned k = 1; k < parts; k++)
+        if (started[k])
+            pthread_join(tid[k], NULL);
+    for (unsigned k = 0; rc == CL_OK && k < parts; k++)
+        recs[k] = L[k]->sum.records;
+    for (unsigned k = 0; rc == CL_OK && k < parts; k++) {
+        if (L[k]->rc != CL_OK) {
+            L0->sum.records = base + L[k]->sum.records;
+            rc = lines_fail(L0, L[k]->rc, err);
+        }
+        base += L[k]->sum.records;
+    }
+    for (unsigned k = 1; rc == CL_OK && k < parts; k++) {
+        L0->sum.records += L[k]->sum.records;
+        L0->sum.loaded += L[k]->sum.loaded;
+        L0->sum.skipped += L[k]->sum.skipped;
+        if (merge(L0->pop, L[k]->pop) != CL_OK)
+            rc = cl_fail(err, CL_ERR_NOMEM, "population", "out of memory");
+    }
+    if (rc == CL_OK && (L0->pop->nh > L0->lim.max_households || L0->pop->np > L0->lim.max_persons))
+        rc = cl_fail(err, CL_ERR_TOO_LARGE, "feed", "more households or persons than the limits");
+    if (rc == CL_OK && (ix = index_all(L0->pop)) != 0) {
+        if (ix == 1)
+            *again = true;
+        else
+            rc = cl_fail(err, ix, "population", "out of memory");
+    }
+    if (rc == CL_OK && !*again && L0->report != NULL) {
+        base = 0;
+        for (unsigned k = 0; k < parts; k++) {
+            for (size_t j = 0; j < L[k]->npend; j++) {
+                struct pending *q = &L[k]->pend[j];
+                struct cl_error e1;
+
+                format_report(base + q->index, &q->c, q->id, &e1);
+                L0->report(L0->report_ctx, base + q->index, q->id, &e1);
+            }
+            base += recs[k];
+        }
+    }
+    for (unsigned k = 0; k < parts; k++) {
+        if (L[k] == NULL)
+            continue;
+        cl_free(L[k]->pend);
+        L[k]->pend = NULL;
+        if (k > 0) {
+            if (L[k]->pop != NULL) {
+                cl_pop_fini(L[k]->pop);
+                cl_free(L[k]->pop);
+            }
+            cl_free(L[k]);
+        }
+    }
+    L0->part = false;
+    return rc;
 }
 
 /* parents_household_id: from the packed id kept while loading to a household index. */
@@ -1553,8 +1894,30 @@ cl_pop_load(struct cl_pop *pop, struct cl_bytes text, const struct cl_pop_limits
     } else if (has_top_key(&L->lim, r.p, r.end, "households")) {
         rc = load_document(L, &r, err);
     } else {
+        unsigned parts = L->lim.threads;
+        bool again = false;
+
+        if (parts == 0) {
+            long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+            parts = text.len < ((size_t)32 << 20) || n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+        }
+        if (parts > 16)
+            parts = 16;
         L->sum.jsonl = true;
-        rc = load_lines(L, &r, err);
+        if (parts > 1) {
+            rc = load_lines_parallel(L, &r, parts, &again, err);
+            if (rc == CL_OK && again) { /* an id repeats: once more in one run, to say where */
+                struct cl_pop_limits lim1 = L->lim;
+
+                cl_free(L);
+                cl_pop_fini(pop);
+                lim1.threads = 1;
+                return cl_pop_load(pop, text, &lim1, report, ctx, sum, err);
+            }
+        } else {
+            rc = load_lines(L, &r, err);
+        }
     }
     if (rc == CL_OK) {
         resolve_parents(pop);

@@ -461,6 +461,99 @@ test_synth(void **state)
     free(d);
 }
 
+/* Load text in `threads` parts; the reports as one string. */
+static void
+load_threads(struct cl_pop *pop, struct cl_bytes text, unsigned threads, struct reports *rep)
+{
+    struct cl_pop_limits lim;
+    struct cl_error err = {0};
+
+    cl_pop_limits_default(&lim);
+    lim.threads = threads;
+    memset(rep, 0, sizeof *rep);
+    cl_pop_init(pop);
+    cl_test_expect("threads", cl_pop_load(pop, text, &lim, collect, rep, NULL, &err), CL_OK, &err);
+}
+
+static void
+same_store(const struct cl_pop *a, const struct cl_pop *b)
+{
+    assert_int_equal(a->nh, b->nh);
+    assert_int_equal(a->np, b->np);
+    assert_int_equal(a->nwide, b->nwide);
+    assert_memory_equal(a->hh_first, b->hh_first, (a->nh + 1) * sizeof(int32_t));
+    assert_memory_equal(a->hh_head, b->hh_head, a->nh * sizeof(int32_t));
+    assert_memory_equal(a->hh_parents, b->hh_parents, a->nh * sizeof(int32_t));
+    assert_memory_equal(a->hh_deposit, b->hh_deposit, a->nh * sizeof(int32_t));
+    assert_memory_equal(a->hh_flags, b->hh_flags, a->nh);
+    assert_memory_equal(a->p_hh, b->p_hh, a->np * sizeof(int32_t));
+    assert_memory_equal(a->p_spouse, b->p_spouse, a->np * sizeof(int32_t));
+    assert_memory_equal(a->p_birth, b->p_birth, a->np * sizeof(int32_t));
+    assert_memory_equal(a->p_flags, b->p_flags, a->np * sizeof(uint16_t));
+    for (int k = 0; k < CL_POP_AS_COUNT; k++)
+        assert_memory_equal(a->assets[k], b->assets[k], a->np * sizeof(int32_t));
+    for (int k = 0; k < CL_POP_IM_COUNT; k++)
+        assert_memory_equal(a->income_monthly[k], b->income_monthly[k], a->np * sizeof(int32_t));
+    if (a->nwide > 0)
+        assert_memory_equal(a->wide, b->wide, a->nwide * sizeof(int64_t));
+    for (size_t i = 0; i < a->np; i++)
+        assert_true(cl_bytes_eq(cl_pop_person_id(a, i), cl_pop_person_id(b, i)));
+}
+
+/* Loading in parts gives the same store and the same reports, in the same order, as one run;
+ * a repeated id across parts makes it load again in one run. */
+static void
+test_parallel(void **state)
+{
+    size_t len;
+    uint8_t *text = synth_text(3000, 7, false, &len);
+    struct cl_buf withbad, bad;
+    struct cl_pop a, b;
+    struct reports ra, rb;
+    struct cl_error err = {0};
+    int32_t i;
+
+    (void)state;
+    cl_buf_init(&withbad);
+    cl_buf_append(&withbad, text, len);
+    cl_buf_append_str(&withbad, "{\"id\":\"X1\",\"kind\":\"mars\"}\n[1]\n");
+    cl_buf_append(&withbad, text + len / 2, 0);
+    for (unsigned t = 2; t <= 5; t++) {
+        load_threads(&a, cl_bytes_of(text, len), 1, &ra);
+        load_threads(&b, cl_bytes_of(text, len), t, &rb);
+        same_store(&a, &b);
+        assert_int_equal(rb.n, 0);
+        assert_int_equal(cl_pop_find_person(&b, cl_pop_person_id(&a, a.np - 1), &i, &err), CL_OK);
+        assert_int_equal(i, (int32_t)a.np - 1);
+        cl_pop_fini(&a);
+        cl_pop_fini(&b);
+        load_threads(&a, cl_buf_bytes(&withbad), 1, &ra);
+        load_threads(&b, cl_buf_bytes(&withbad), t, &rb);
+        same_store(&a, &b);
+        assert_int_equal(ra.n, 2);
+        assert_int_equal(rb.n, ra.n);
+        for (size_t k = 0; k < ra.n; k++)
+            assert_string_equal(ra.lines[k], rb.lines[k]);
+        cl_pop_fini(&a);
+        cl_pop_fini(&b);
+    }
+    /* bad.jsonl repeats ids across households: the parts fall back to one run */
+    cl_buf_init(&bad);
+    cl_test_expect("bad.jsonl", cl_file_read(FIXTURES "bad.jsonl", 1 << 20, &bad, &err), CL_OK,
+                   &err);
+    load_threads(&a, cl_buf_bytes(&bad), 1, &ra);
+    load_threads(&b, cl_buf_bytes(&bad), 4, &rb);
+    same_store(&a, &b);
+    assert_int_equal(rb.n, ra.n);
+    for (size_t k = 0; k < ra.n; k++)
+        assert_string_equal(ra.lines[k], rb.lines[k]);
+    cl_pop_fini(&a);
+    cl_pop_fini(&b);
+    cl_buf_fini(&bad);
+    cl_buf_fini(&withbad);
+    free(text);
+}
+
 /* Fail allocation 1, 2, ... until the load succeeds: NOMEM each time, nothing leaks. */
 static void
 test_alloc_failures(void **state)
@@ -495,10 +588,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_jsonl),  cmocka_unit_test(test_good_document),
-        cmocka_unit_test(test_bad_records), cmocka_unit_test(test_feed_rows),
-        cmocka_unit_test(test_limits),      cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_synth),       cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_good_jsonl),     cmocka_unit_test(test_good_document),
+        cmocka_unit_test(test_bad_records),    cmocka_unit_test(test_feed_rows),
+        cmocka_unit_test(test_limits),         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_synth),          cmocka_unit_test(test_parallel),
+        cmocka_unit_test(test_alloc_failures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
