@@ -143,6 +143,11 @@ CL_API CL_NODISCARD cl_err cl_sdjwt_issue(struct cl_arena *a, const json_t *clai
 
 /* ---- presenting (RFC 9901 §4.3, §6) ---- */
 
+enum cl_sdjwt_present_flags {
+    CL_SDJWT_PRESENT_EXACT = 1, /* disclose each pointer's own disclosure and its parents only,
+                                   not the disclosures inside it */
+};
+
 struct cl_sdjwt_present_opts {
     const char *const *disclose; /* JSON pointers of the claims to disclose (each with
                                     everything inside it, and the parents it needs) */
@@ -151,6 +156,7 @@ struct cl_sdjwt_present_opts {
     const char *aud;                 /* KB-JWT "aud" */
     const char *nonce;               /* KB-JWT "nonce" */
     int64_t iat;                     /* KB-JWT "iat"; 0 means cl_now() */
+    unsigned flags;                  /* enum cl_sdjwt_present_flags */
 };
 
 /**

@@ -459,6 +459,9 @@ sdjwt_present(int argc, char **argv)
         {"aud", "AUD", "the verifier (KB-JWT aud)", true},
         {"nonce", "NONCE", "the verifier's nonce (KB-JWT nonce)", true},
         {"at", "RFC3339", "KB-JWT iat (default now)"},
+        {"exact", NULL,
+         "disclose only each claim's own disclosure (and its parents), not the "
+         "disclosures inside it"},
         {"out", "PRES.txt", "where to write the presentation", true},
         {"json", NULL, "print {\"out\", \"disclosures\"} as JSON"},
     };
@@ -496,6 +499,7 @@ sdjwt_present(int argc, char **argv)
     po.aud = cli_get(opts, N(opts), "aud");
     po.nonce = cli_get(opts, N(opts), "nonce");
     po.iat = iat;
+    po.flags = cli_flag(opts, N(opts), "exact") ? CL_SDJWT_PRESENT_EXACT : 0;
     if (cl_sdjwt_present(&a, cred, &po, &pres, &err) != CL_OK ||
         cli_write_file(cli_get(opts, N(opts), "out"), pres, 0644, &err) != CL_OK)
         goto fail;

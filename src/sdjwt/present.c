@@ -88,7 +88,8 @@ cl_sdjwt_present(struct cl_arena *a, struct cl_bytes credential,
         for (size_t k = 0; k < sd.ndisclosures; k++) {
             const char *dp = sd.disclosures[k].path;
 
-            if (dp != NULL && (inside(dp, p) || inside(p, dp)))
+            if (dp != NULL && (inside(p, dp) || /* the disclosures it sits in */
+                               ((o->flags & CL_SDJWT_PRESENT_EXACT) == 0 && inside(dp, p))))
                 keep[k] = true;
         }
     }
