@@ -403,6 +403,12 @@ bn_eval_household_all(struct bn_ctx *c, uint32_t h, bool full)
     }
 }
 
+static int32_t
+clamp32(int64_t v)
+{
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
 static void
 store(const struct bn_ctx *c, uint32_t h, struct cl_benefits_results *res)
 {
@@ -412,11 +418,11 @@ store(const struct bn_ctx *c, uint32_t h, struct cl_benefits_results *res)
         if (r->ben[bi]->unit == BN_UNIT_PERSON) {
             for (uint32_t k = 0; k < c->count && k < BN_MAX_MEMBERS; k++) {
                 res->status[bi][c->first + k] = c->st[bi][k];
-                res->amount[bi][c->first + k] = c->amt[bi][k];
+                res->amount[bi][c->first + k] = clamp32(c->amt[bi][k]);
             }
         } else {
             res->status[bi][h] = c->st[bi][0];
-            res->amount[bi][h] = c->amt[bi][0];
+            res->amount[bi][h] = clamp32(c->amt[bi][0]);
         }
     }
 }
@@ -437,7 +443,7 @@ cl_benefits_results_init(struct cl_benefits_results *res, const struct cl_benefi
 
         res->nsub[bi] = n;
         res->status[bi] = cl_calloc(n + 1, 1);
-        res->amount[bi] = cl_calloc(n + 1, sizeof(int64_t));
+        res->amount[bi] = cl_calloc(n + 1, sizeof(int32_t));
         if (res->status[bi] == NULL || res->amount[bi] == NULL)
             goto nomem;
     }
