@@ -151,7 +151,7 @@ static const char *const syllables[] = {"민", "서", "지", "현", "준", "수"
 static const char *const foreign[] = {"CN", "VN", "PH", "JP", "US", "TH", "UZ", "KH"};
 
 /* 1-person household heads by age band (통계청 2023 1인가구: 20s..70+). */
-static const uint16_t single_age_w[] = {19, 17, 13, 15, 17, 19};
+static const uint16_t single_age_w[] = {19, 16, 12, 14, 18, 21};
 
 static int
 age_in_band(struct rng *r, unsigned band)
@@ -271,7 +271,7 @@ composition(struct synth *S, struct shh *h, bool origin)
     }
     case 2:
         if (v < 55) {
-            static const uint16_t w[] = {10, 8, 20, 32, 22, 8};
+            static const uint16_t w[] = {5, 5, 17, 35, 28, 10};
             unsigned band = pick(r, w, CL_ARRAY_LEN(w));
 
             couple(S, h, band == 0 ? range(r, 26, 39) : age_in_band(r, band));
@@ -292,7 +292,7 @@ composition(struct synth *S, struct shh *h, bool origin)
         break;
     case 3:
         if (v < 72) {
-            couple(S, h, range(r, 30, 62));
+            couple(S, h, range(r, 36, 66));
             children(S, h, mother_age(h), 1, CL_POP_REL_CHILD);
         } else if (v < 82) {
             add(S, h, range(r, 32, 55), CL_POP_REL_HEAD,
@@ -310,7 +310,7 @@ composition(struct synth *S, struct shh *h, bool origin)
         }
         break;
     default:
-        couple(S, h, range(r, 33, 58));
+        couple(S, h, range(r, 38, 62));
         if (size == 4 && v < 85) {
             children(S, h, mother_age(h), 2, CL_POP_REL_CHILD);
         } else if (size == 4) {
