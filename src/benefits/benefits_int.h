@@ -175,6 +175,8 @@ enum bn_op {
     OP_MAX,
     OP_ROUND, /* round half up to the won */
     OP_FLOOR, /* floor to the won */
+    OP_ANDJ,  /* top known false: jump k instructions ahead (past the matching OP_AND) */
+    OP_ORJ,   /* top known true: jump k instructions ahead (past the matching OP_OR) */
 };
 struct bn_ins {
     uint8_t op;

@@ -174,6 +174,12 @@ bn_run(struct bn_ctx *c, const struct bn_code *code, struct bn_val *lhs, struct 
             sp++;
             break;
         }
+        case OP_ANDJ:
+        case OP_ORJ:
+            a = &st[sp - 1];
+            if (a->st == BN_KNOWN && a->v == (in->op == OP_ORJ))
+                pc += (uint32_t)in->k; /* the loop's pc++ steps past the OP_AND / OP_OR */
+            break;
         case OP_LET:
             if (!(c->let_done & (1u << in->a))) {
                 c->lets[in->a] = bn_run(c, &c->ben->lets[in->a].code, NULL, NULL);

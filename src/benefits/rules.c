@@ -1193,11 +1193,14 @@ andx(struct comp *c)
     struct ety a = notx(c);
 
     while (c->l->rc == CL_OK && is_kw(c->l, "and")) {
-        uint32_t line = c->l->tline, col = c->l->tcol;
+        uint32_t line = c->l->tline, col = c->l->tcol, j = c->n;
         struct ety b;
 
         next(c->l);
+        emit(c, OP_ANDJ, 0, 0, 0); /* a known false decides: skip b */
         b = notx(c);
+        if (c->l->rc == CL_OK)
+            c->code[j].k = (int64_t)(c->n - j); /* lands after the OP_AND below */
         if (c->l->rc != CL_OK)
             return a;
         if (a.type != BT_BOOL || b.type != BT_BOOL)
@@ -1213,11 +1216,14 @@ expr(struct comp *c)
     struct ety a = andx(c);
 
     while (c->l->rc == CL_OK && is_kw(c->l, "or")) {
-        uint32_t line = c->l->tline, col = c->l->tcol;
+        uint32_t line = c->l->tline, col = c->l->tcol, j = c->n;
         struct ety b;
 
         next(c->l);
+        emit(c, OP_ORJ, 0, 0, 0); /* a known true decides: skip b */
         b = andx(c);
+        if (c->l->rc == CL_OK)
+            c->code[j].k = (int64_t)(c->n - j);
         if (c->l->rc != CL_OK)
             return a;
         if (a.type != BT_BOOL || b.type != BT_BOOL)
