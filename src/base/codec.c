@@ -2,6 +2,7 @@
  * codec.c - base64url (RFC 4648 §5, unpadded, strict), base64 (RFC 4648 §4), hex, and the
  * UTF-8 well-formedness check (RFC 3629). Decoders name the offset of the first bad character.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,44 +120,66 @@ is_space(uint8_t c)
  * alphabet with padding to a multiple of 4 required. Trailing bits must be zero in both
  * (RFC 4648 §3.5: a canonical encoding).
  */
+/* A decoding failure at offset `at`: formats the place only when there is a failure. */
+static cl_err bad_at(struct cl_error *err, size_t at, const char *fmt, ...) CL_PRINTF(3, 4);
+
+static cl_err
+bad_at(struct cl_error *err, size_t at, const char *fmt, ...)
+{
+    char where[40], msg[CL_ERROR_MSG_MAX];
+    va_list ap;
+
+    snprintf(where, sizeof where, "offset %zu", at);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cl_fail(err, CL_ERR_ENCODING, where, "%s", msg);
+}
+
 static cl_err
 b64_decode(struct cl_buf *out, struct cl_bytes in, bool url, bool skip_space, struct cl_error *err)
 {
     const char *what = url ? "base64url" : "base64";
     uint32_t acc = 0;
     unsigned nbits = 0, nchars = 0, npad = 0;
-    size_t i, last = 0;
-    char where[40];
-    size_t start = out->len;
+    size_t i, last = 0, nout = 0, start = out->len;
+    uint8_t *dst;
+    cl_err rc;
 
+    /* room for the most this can decode to; the length is set once at the end */
+    dst = cl_buf_extend(out, in.len / 4 * 3 + 3);
+    if (dst == NULL)
+        return cl_buf_check(out, what, err);
     for (i = 0; i < in.len; i++) {
         uint8_t c = in.ptr[i];
         int v;
 
         if (skip_space && is_space(c))
             continue;
-        snprintf(where, sizeof where, "offset %zu", i);
         if (c == '=') {
-            if (url)
-                goto bad_pad;
-            npad++;
-            if (npad > 2)
-                goto bad_pad;
+            if (url) {
+                rc = bad_at(err, i, "padding is not allowed in base64url");
+                goto fail;
+            }
+            if (++npad > 2) {
+                rc = bad_at(err, i, "too much base64 padding");
+                goto fail;
+            }
             continue;
         }
         if (npad != 0) {
-            out->len = start;
-            return cl_fail(err, CL_ERR_ENCODING, where, "%s data after padding", what);
+            rc = bad_at(err, i, "%s data after padding", what);
+            goto fail;
         }
         v = b64_value(c, url);
         if (v < 0) {
-            out->len = start;
             if (is_space(c))
-                return cl_fail(err, CL_ERR_ENCODING, where, "whitespace in %s", what);
-            if (url && (c == '+' || c == '/'))
-                return cl_fail(err, CL_ERR_ENCODING, where, "'%c' is base64, not base64url",
-                               (char)c);
-            return cl_fail(err, CL_ERR_ENCODING, where, "character not in the %s alphabet", what);
+                rc = bad_at(err, i, "whitespace in %s", what);
+            else if (url && (c == '+' || c == '/'))
+                rc = bad_at(err, i, "'%c' is base64, not base64url", (char)c);
+            else
+                rc = bad_at(err, i, "character not in the %s alphabet", what);
+            goto fail;
         }
         acc = acc << 6 | (uint32_t)v;
         nbits += 6;
@@ -164,39 +187,28 @@ b64_decode(struct cl_buf *out, struct cl_bytes in, bool url, bool skip_space, st
         last = i;
         if (nbits >= 8) {
             nbits -= 8;
-            cl_buf_append_byte(out, (uint8_t)(acc >> nbits));
+            dst[nout++] = (uint8_t)(acc >> nbits);
             acc &= (1u << nbits) - 1;
         }
     }
-    snprintf(where, sizeof where, "offset %zu", last);
+    i = last;
     if (nchars % 4 == 1) {
-        out->len = start;
-        return cl_fail(err, CL_ERR_ENCODING, where, "%s length is not valid (1 mod 4)", what);
+        rc = bad_at(err, i, "%s length is not valid (1 mod 4)", what);
+        goto fail;
     }
-    if (acc != 0) {
-        out->len = start;
-        return cl_fail(err, CL_ERR_ENCODING, where, "%s has non-zero trailing bits (not canonical)",
-                       what);
+    if (acc != 0) { /* RFC 4648 §3.5: canonical encodings have zero trailing bits */
+        rc = bad_at(err, i, "%s has non-zero trailing bits (not canonical)", what);
+        goto fail;
     }
-    if (!url && (nchars + npad) % 4 != 0) {
-        out->len = start;
-        return cl_fail(err, CL_ERR_ENCODING, where, "base64 is not padded to a multiple of 4");
+    if (!url && ((nchars + npad) % 4 != 0 || (npad != 0 && (nchars % 4) + npad != 4))) {
+        rc = bad_at(err, i, "base64 is not padded to a multiple of 4");
+        goto fail;
     }
-    if (!url && npad != 0 && (nchars % 4) + npad != 4) {
-        out->len = start;
-        return cl_fail(err, CL_ERR_ENCODING, where, "base64 has the wrong amount of padding");
-    }
-    if (out->err != CL_OK) {
-        cl_err rc = cl_buf_check(out, what, err);
-
-        out->len = start <= out->len ? start : out->len;
-        return rc;
-    }
+    out->len = start + nout;
     return CL_OK;
-bad_pad:
+fail:
     out->len = start;
-    return cl_fail(err, CL_ERR_ENCODING, where,
-                   url ? "padding is not allowed in base64url" : "too much base64 padding");
+    return rc;
 }
 
 cl_err
