@@ -98,6 +98,18 @@ struct bn_builtin {
     bn_fact_fn fn;
 };
 extern const struct bn_builtin bn_builtins[];
+/* facts the machine computes inline, without a call (the hot person facts); 0: a call */
+enum {
+    BN_IF_NONE,
+    BN_IF_AGE,
+    BN_IF_MONTH_INDEX,
+    BN_IF_BIRTH_YEAR,
+    BN_IF_IS_KOREAN,
+    BN_IF_IS_HEAD,
+    BN_IF_HOUSEHOLD_SIZE,
+    BN_IF_SEVERE
+};
+int bn_inline_fact(const char *name);
 extern const size_t bn_nbuiltins;
 
 /* ---- parameter tables ---- */

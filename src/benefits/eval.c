@@ -132,6 +132,40 @@ bn_run(struct bn_ctx *c, const struct bn_code *code, struct bn_val *lhs, struct 
         case OP_FACT: {
             const struct bn_builtin *f = &bn_builtins[in->a];
             struct bn_val out;
+            uint32_t k = c->person - c->first;
+
+            if (in->k != BN_IF_NONE && k < BN_MAX_MEMBERS) { /* hot person facts, inline */
+                int64_t v = 0;
+
+                switch (in->k) {
+                case BN_IF_AGE:
+                    v = (int64_t)c->age[k] * S;
+                    break;
+                case BN_IF_MONTH_INDEX:
+                    v = (int64_t)c->month_index[k] * S;
+                    break;
+                case BN_IF_BIRTH_YEAR:
+                    v = (int64_t)c->birth_year[k] * S;
+                    break;
+                case BN_IF_IS_KOREAN:
+                    v = (c->pop->p_flags[c->person] & CL_POP_P_KR) != 0;
+                    break;
+                case BN_IF_IS_HEAD:
+                    v = c->pop->p_relation[c->person] == CL_POP_REL_HEAD;
+                    break;
+                case BN_IF_HOUSEHOLD_SIZE:
+                    v = (int64_t)c->count * S;
+                    break;
+                case BN_IF_SEVERE:
+                    v = (c->pop->p_flags[c->person] & CL_POP_P_SEVERE) != 0;
+                    break;
+                }
+                st[sp].v = v;
+                st[sp].st = BN_KNOWN;
+                st[sp].miss = 0;
+                sp++;
+                break;
+            }
 
             sp -= f->arity;
             out = st[sp];

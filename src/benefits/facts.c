@@ -869,6 +869,19 @@ f_eitc_property(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     *o = num(sat(v));
 }
 
+int
+bn_inline_fact(const char *name)
+{
+    static const char *const names[] = {
+        "",          "age",     "month_index",    "birth_year",
+        "is_korean", "is_head", "household_size", "severe_disability"};
+
+    for (int i = 1; i < (int)CL_ARRAY_LEN(names); i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return BN_IF_NONE;
+}
+
 #define R BN_SCOPE_REGISTRY
 #define FIN BN_SCOPE_FINANCIAL
 const struct bn_builtin bn_builtins[] = {

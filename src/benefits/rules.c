@@ -1023,7 +1023,7 @@ primary(struct comp *c)
                 if (!expect(l, T_RP, "')'"))
                     return e;
             }
-            emit(c, OP_FACT, (uint16_t)bi, 0, 1 - (int)f->arity);
+            emit(c, OP_FACT, (uint16_t)bi, bn_inline_fact(f->name), 1 - (int)f->arity);
             c->scopes |= f->scopes;
             e.type = f->type;
             e.domain = f->domain;
