@@ -527,6 +527,41 @@ sentence(struct cl_buf *o, const struct bn_benefit *b, uint8_t st, int64_t amt, 
     }
 }
 
+static bool
+reads_fact(const struct bn_code *code, const char *name)
+{
+    for (uint32_t i = 0; i < code->n; i++)
+        if (code->ins[i].op == OP_FACT && strcmp(bn_builtins[code->ins[i].a].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* 교육급여: each student's amount beside the sum (welfare-2026.md 6.5) */
+static void
+put_students(struct cl_benefits_writer *w, struct cl_buf *o)
+{
+    const struct bn_ctx *c = w->c;
+    int ti = w->r->role_tab[PR_EDUCATION_AMOUNT];
+    bool first = true;
+
+    cl_buf_append_str(o, ",\"students\":[");
+    for (uint32_t i = c->first; ti >= 0 && i < c->first + c->count; i++) {
+        uint8_t sc = w->pop->p_school[i];
+        const struct bn_table *t = w->r->tab[ti];
+
+        if (sc < CL_POP_SCHOOL_ELEMENTARY || sc > CL_POP_SCHOOL_HIGH || sc >= t->nkeys)
+            continue;
+        if (!first)
+            cl_buf_append_byte(o, ',');
+        first = false;
+        cl_buf_append_str(o, "{\"person_id\":");
+        json_bytes(o, cl_pop_person_id(w->pop, i));
+        cl_buf_printf(o, ",\"school\":\"%s\",\"annual\":%lld}", cl_pop_school_names[sc],
+                      (long long)(w->par.val[t->slot + sc] / S));
+    }
+    cl_buf_append_byte(o, ']');
+}
+
 static void
 write_line(struct cl_benefits_writer *w, uint32_t h, uint32_t bi, uint32_t k, uint32_t person,
            struct cl_buf *o)
@@ -551,6 +586,8 @@ write_line(struct cl_benefits_writer *w, uint32_t h, uint32_t bi, uint32_t k, ui
         cl_buf_printf(o, "{\"%s\":%lld}", cl_benefits_period_name(b->period), (long long)amt);
     else
         cl_buf_append_str(o, "null");
+    if (st == CL_BENEFITS_ELIGIBLE && reads_fact(&b->amount, "education_amount"))
+        put_students(w, o);
     cl_buf_append_str(o, ",\"checks\":[");
     for (uint32_t i = 0; i < b->nconds; i++) {
         const struct check *c = &ck[i];
