@@ -2,7 +2,9 @@
  * bench_population.c - the population store on one core: synthetic feed generation, feed
  * loading (MB/s, persons/s) and memory per person beyond the feed file's own size, for about
  * a million persons by default. Prints a table and appends JSON records {"name","value","unit"}.
- * Usage: bench_population [--households N] [--seed S] [--feed FILE] [--keep] [--json FILE]
+ * Usage: bench_population [--households N] [--seed S] [--feed FILE] [--keep] [--threads T]
+ *                         [--json FILE]
+ *   --threads: parts the loader reads at once (0 = one per online CPU, the default; 1 = one core)
  *   --feed names the synthetic JSON Lines file (kept with --keep, for the json-rules-engine
  *   peer in bench/peer/ to read the same people).
  */
@@ -13,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cardless/population.h"
 
@@ -50,6 +53,8 @@ main(int argc, char **argv)
     struct cl_pop_synth_opts o = {460000, 1, 0, false};
     const char *feed = "bench-population.jsonl", *json_path = NULL;
     bool keep = false;
+    unsigned threads = 0;
+    struct cl_pop_limits lim;
     struct cl_pop pop;
     struct cl_pop_summary sum;
     struct cl_error err = {0};
@@ -70,9 +75,13 @@ main(int argc, char **argv)
             feed = argv[++i];
         else if (strcmp(argv[i], "--json") == 0)
             json_path = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0)
+            threads = (unsigned)strtoul(argv[++i], NULL, 10);
     }
     records = json_array();
-    printf("%-44s %16s %s\n", "benchmark (one core)", "value", "unit");
+    printf("%-44s %16s %s\n", "benchmark (synthesis on one core)", "value", "unit");
+    cl_pop_limits_default(&lim);
+    lim.threads = threads;
 
     /* 1. synthesis */
     f = fopen(feed, "wb");
@@ -101,7 +110,7 @@ main(int argc, char **argv)
     cl_pop_init(&pop);
     w0 = now_s(CLOCK_MONOTONIC);
     c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
-    if (cl_pop_load_file(&pop, feed, NULL, NULL, NULL, &sum, &err) != CL_OK) {
+    if (cl_pop_load_file(&pop, feed, &lim, NULL, NULL, &sum, &err) != CL_OK) {
         fprintf(stderr, "bench: load: %s: %s\n", err.where, err.msg);
         return 2;
     }
@@ -109,6 +118,11 @@ main(int argc, char **argv)
     c1 = now_s(CLOCK_PROCESS_CPUTIME_ID);
     mem = (double)cl_pop_memory(&pop);
     record("population_persons", (double)sum.persons, "persons");
+    record("population_load_threads",
+           threads != 0              ? (double)threads
+           : st.st_size < (32 << 20) ? 1.0
+                                     : (double)sysconf(_SC_NPROCESSORS_ONLN),
+           "threads");
     record("population_feed_bytes_per_person", (double)st.st_size / (double)sum.persons,
            "bytes/person");
     record("population_load_seconds_wall", w1 - w0, "s");
