@@ -229,6 +229,11 @@ struct bn_benefit {
     struct bn_cond conds[BN_MAX_CONDS];
     uint32_t nconds;
     struct bn_code amount; /* n == 0: no amount */
+    struct {
+        const char *name; /* "rent_support": the first kind whose condition holds */
+        struct bn_code code;
+    } kinds[8];
+    uint32_t nkinds;
     uint16_t amount_scopes;
     uint32_t deps; /* bitmask of benefits read through eligible() */
     uint32_t index;

@@ -588,6 +588,25 @@ write_line(struct cl_benefits_writer *w, uint32_t h, uint32_t bi, uint32_t k, ui
         cl_buf_append_str(o, "null");
     if (st == CL_BENEFITS_ELIGIBLE && reads_fact(&b->amount, "education_amount"))
         put_students(w, o);
+    if (b->nkinds > 0) {
+        const char *kind = NULL;
+
+        w->c->person = person;
+        w->c->ben = b;
+        for (uint32_t i = 0; i < b->nkinds && st == CL_BENEFITS_ELIGIBLE && kind == NULL; i++) {
+            struct bn_val v;
+
+            w->c->let_done = 0;
+            v = bn_run(w->c, &b->kinds[i].code, NULL, NULL);
+            if (v.st == BN_KNOWN && v.v)
+                kind = b->kinds[i].name;
+        }
+        cl_buf_append_str(o, ",\"kind\":");
+        if (kind != NULL)
+            json_cstr(o, kind);
+        else
+            cl_buf_append_str(o, "null");
+    }
     cl_buf_append_str(o, ",\"checks\":[");
     for (uint32_t i = 0; i < b->nconds; i++) {
         const struct check *c = &ck[i];

@@ -1476,6 +1476,48 @@ bn_parse_rule(struct cl_benefits_rules *r, const char *file, struct cl_bytes tex
             }
             b->deps |= c->deps;
             b->nconds++;
+        } else if (is_kw(&l, "kind")) {
+            struct ety e;
+            uint16_t scopes = 0;
+
+            if (b->nkinds >= CL_ARRAY_LEN(b->kinds)) {
+                lfail(&l, line, col, "more than %zu kinds", CL_ARRAY_LEN(b->kinds));
+                break;
+            }
+            next(&l);
+            if (l.t != T_IDENT) {
+                lfail(&l, l.tline, l.tcol, "expected the kind's name");
+                break;
+            }
+            b->kinds[b->nkinds].name = tok_dup(&r->arena, &l);
+            next(&l);
+            if (!is_kw(&l, "reads")) {
+                lfail(&l, l.tline, l.tcol, "expected 'reads' and the data scopes");
+                break;
+            }
+            next(&l);
+            if (!parse_scopes(c, &scopes))
+                break;
+            if (!is_kw(&l, "when")) {
+                lfail(&l, l.tline, l.tcol, "expected 'when' and the condition");
+                break;
+            }
+            next(&l);
+            {
+                uint32_t eline = l.tline, ecol = l.tcol;
+
+                e = compile(c, &b->kinds[b->nkinds].code);
+                if (l.rc != CL_OK)
+                    break;
+                if (e.type != BT_BOOL) {
+                    lfail(&l, eline, ecol, "a kind's condition must be a boolean, not a %s",
+                          type_name(e.type));
+                    break;
+                }
+                if (!check_scopes(c, scopes, eline, ecol))
+                    break;
+            }
+            b->nkinds++;
         } else if (is_kw(&l, "amount")) {
             struct ety e;
             uint16_t scopes = 0;
@@ -1530,7 +1572,7 @@ bn_parse_rule(struct cl_benefits_rules *r, const char *file, struct cl_bytes tex
         } else {
             lfail(&l, line, col,
                   "expected name.ko, name.en, agency, legal_basis, source, apply, unit, let, "
-                  "condition or amount");
+                  "condition, kind or amount");
         }
     }
     if (l.rc == CL_OK) {

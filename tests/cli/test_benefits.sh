@@ -99,6 +99,8 @@ expect "rest evaluated" grep -q '"household_id":"B5"' "$work/b.jsonl"
 check "eval nblss" 0 -- "$cl" benefits eval --rules "$rules" --data "$feeds/nblss.json" --at 2026-03-01 --out "$work/n.jsonl"
 expect "students listed" grep -q '"amount":{"annual":1362000},"students":\[{"person_id":"N11b","school":"elementary","annual":502000},{"person_id":"N11c","school":"high","annual":860000}\]' "$work/n.jsonl"
 
+expect "housing kind" grep -q '"benefit":"housing_benefit","status":"eligible","amount":null,"kind":"repair"' "$work/n.jsonl"
+
 # explain: the account of one person
 check "explain" 0 -- "$cl" benefits explain --rules "$rules" --data "$feeds/pension.json" --at 2026-03-01 --person B1a
 expect "explain names the benefit" grep -q "기초연금 / Basic Pension \[basic_pension\]: eligible, 349,700 won monthly" "$work/out"
