@@ -47,6 +47,7 @@ rate(int (*fn)(void *), void *ctx)
 
 struct ctx {
     struct cl_key *key;
+    uint8_t x[CL_EC_COORD_MAX], y[CL_EC_COORD_MAX];
     uint8_t msg[1024];
     uint8_t sig[CL_ECDSA_RAW_MAX];
     size_t sig_len;
@@ -71,6 +72,19 @@ op_verify(void *p)
 
     return cl_ecdsa_verify(c->key, CL_HASH_SHA256, cl_bytes_of(c->msg, 64),
                            cl_bytes_of(c->sig, c->sig_len), NULL);
+}
+
+/* importing a holder's public key from coordinates (JWK cnf, COSE_Key): once per presentation */
+static int
+op_key_import(void *p)
+{
+    struct ctx *c = p;
+    struct cl_key *k = NULL;
+    cl_err rc = cl_key_from_coords(CL_CURVE_P256, cl_bytes_of(c->x, 32), cl_bytes_of(c->y, 32),
+                                   cl_bytes_of(NULL, 0), &k, NULL);
+
+    cl_key_free(k);
+    return rc;
 }
 
 static int
@@ -159,6 +173,8 @@ main(int argc, char **argv)
         cl_ecdsa_sign(c.key, CL_HASH_SHA256, cl_bytes_of(c.msg, 64), c.sig, &c.sig_len, NULL) !=
             CL_OK)
         return 2;
+    if (cl_key_coords(c.key, c.x, c.y, NULL, NULL) != CL_OK)
+        return 2;
     cl_arena_init(&a, 0, 0, 0);
     if (cl_jws_sign(&a, c.key, NULL, cl_bytes_str("{\"iss\":\"https://example.kr\"}"), &c.jws,
                     NULL) != CL_OK)
@@ -184,6 +200,8 @@ main(int argc, char **argv)
     v = rate(op_jws_verify, &c);
     record("jws_es256_parse_verify", v, "ops/s",
            ossl_verify > 0 ? "openssl speed ecdsap256 verify" : NULL, ossl_verify);
+    v = rate(op_key_import, &c);
+    record("p256_public_key_import", v, "ops/s", NULL, 0);
     v = rate(op_sha256, &c);
     record("sha256_1KiB", v * 1024 / 1e6, "MB/s", NULL, 0);
     v = rate(op_cbor_decode, &c);

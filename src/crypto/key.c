@@ -89,6 +89,59 @@ group_order(const struct cl_curve_info *ci, uint8_t *out)
     return true;
 }
 
+/*
+ * Parameter-only keys of the three curves, made once per process. A public key from its
+ * coordinates is then a copy of these parameters plus the point: a fifth of the cost of
+ * EVP_PKEY_fromdata(), which builds the curve from its name every time (and d2i_PUBKEY()
+ * costs five times more again). Importing holder keys is per presentation, so it counts.
+ */
+static EVP_PKEY *templates[4];
+static CRYPTO_ONCE templates_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+templates_init(void)
+{
+    for (int c = CL_CURVE_P256; c <= CL_CURVE_P521; c++) {
+        const struct cl_curve_info *ci = cl_crypto_curve((enum cl_curve)c);
+        EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        OSSL_PARAM params[2];
+
+        params[0] =
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)ci->group, 0);
+        params[1] = OSSL_PARAM_construct_end();
+        if (pc == NULL || EVP_PKEY_fromdata_init(pc) != 1 ||
+            EVP_PKEY_fromdata(pc, &templates[c], EVP_PKEY_KEY_PARAMETERS, params) != 1)
+            templates[c] = NULL;
+        EVP_PKEY_CTX_free(pc);
+    }
+    ERR_clear_error();
+}
+
+/* A public key on ci from an uncompressed point, checked to lie on the curve; NULL if not. */
+static EVP_PKEY *
+public_from_point(const struct cl_curve_info *ci, const uint8_t *point, size_t len)
+{
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pc = NULL;
+
+    if (!CRYPTO_THREAD_run_once(&templates_once, templates_init) || templates[ci->curve] == NULL)
+        return NULL;
+    pkey = EVP_PKEY_new();
+    if (pkey == NULL || EVP_PKEY_copy_parameters(pkey, templates[ci->curve]) != 1 ||
+        EVP_PKEY_set1_encoded_public_key(pkey, point, len) != 1)
+        goto fail;
+    /* SEC 1 v2 §3.2.2.1 on a cofactor-1 curve: see check_pkey() */
+    pc = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (pc == NULL || EVP_PKEY_public_check_quick(pc) != 1)
+        goto fail;
+    EVP_PKEY_CTX_free(pc);
+    return pkey;
+fail:
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(pkey);
+    return NULL;
+}
+
 static bool
 pkey_has_private(const EVP_PKEY *pkey)
 {
@@ -490,6 +543,16 @@ cl_key_from_coords(enum cl_curve curve, struct cl_bytes x, struct cl_bytes y, st
     point[0] = 0x04; /* SEC 1 v2 §2.3.3, uncompressed */
     memcpy(point + 1, x.ptr, x.len);
     memcpy(point + 1 + x.len, y.ptr, y.len);
+    if (!priv) { /* the common case: a holder's or a signer's public key */
+        pkey = public_from_point(ci, point, 1 + 2 * ci->coord_len);
+        if (pkey == NULL) {
+            rc = cl_fail(err, CL_ERR_INPUT, "x", "(x, y) is not a point on %s", ci->label);
+            goto out;
+        }
+        rc = wrap(pkey, ci, true, out, err);
+        pkey = NULL;
+        goto out;
+    }
     bld = OSSL_PARAM_BLD_new();
     if (bld == NULL) {
         rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a parameter builder");
