@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
 DEB_BUILD := cmake ninja-build pkg-config gcc libc6-dev make openssl ca-certificates \
-             libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev
+             libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev libqrencode-dev jq
 DEB_FUZZ := clang libclang-rt-14-dev
 
 .PHONY: all deps interop-deps demo test bench fuzz release debug clean format

@@ -6,6 +6,9 @@
 set -euo pipefail
 cl=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
+# credential types and benefit rules ship in the source tree
+export CL_TYPES_DIR="${CL_TYPES_DIR:-$here/../data/types}"
+export CL_RULES_DIR="${CL_RULES_DIR:-$here/../data/benefits}"
 work=$2
 rm -rf "$work"
 mkdir -p "$work"
