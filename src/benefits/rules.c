@@ -81,6 +81,14 @@ lfail(struct lex *l, uint32_t line, uint32_t col, const char *fmt, ...)
     return l->rc;
 }
 
+static cl_err
+lnomem(struct lex *l)
+{
+    if (l->rc == CL_OK)
+        l->rc = cl_fail(l->err, CL_ERR_NOMEM, l->file, "out of memory");
+    return l->rc;
+}
+
 static bool
 is_digit(int c)
 {
@@ -675,6 +683,8 @@ bn_parse_params(struct cl_benefits_rules *r, const char *file, struct cl_bytes t
         }
         lfail(&l, l.tline, l.tcol, "expected 'table' or a row starting with a date");
     }
+    if (l.rc == CL_OK && r->arena.err != CL_OK)
+        lnomem(&l); /* a name or title could not be copied */
     if (l.rc != CL_OK)
         return l.rc;
     for (uint32_t i = 0; i < r->ntab; i++) {
@@ -1249,7 +1259,7 @@ compile(struct comp *c, struct bn_code *out)
     out->ins = cl_arena_dup(&c->r->arena, c->code, c->n * sizeof c->code[0]);
     out->n = c->n;
     if (out->ins == NULL)
-        lfail(c->l, c->l->tline, c->l->tcol, "out of memory");
+        lnomem(c->l);
     return e;
 }
 
@@ -1303,7 +1313,7 @@ meta_string(struct comp *c, const char **dst)
     }
     *dst = cl_arena_strdup(&c->r->arena, c->l->str);
     next(c->l);
-    return *dst != NULL || lfail(c->l, c->l->tline, c->l->tcol, "out of memory") == CL_OK;
+    return *dst != NULL || lnomem(c->l) == CL_OK;
 }
 
 cl_err
@@ -1588,6 +1598,8 @@ bn_parse_rule(struct cl_benefits_rules *r, const char *file, struct cl_bytes tex
         if (missing != NULL)
             lfail(&l, 1, 1, "benefit %s lacks %s", b->id ? b->id : "?", missing);
     }
+    if (l.rc == CL_OK && r->arena.err != CL_OK)
+        lnomem(&l); /* a name or sentence could not be copied */
     if (l.rc == CL_OK) {
         b->index = r->nben;
         r->ben[r->nben++] = b;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "benefits/benefits_int.h"
+#include "cardless/alloc.h"
 #include "cardless/benefits.h"
 #include "cardless/population.h"
 #include "cardless/time.h"
@@ -232,14 +233,35 @@ test_no_row_for_date(void **state)
     cl_benefits_rules_free(r);
 }
 
+/* Allocation N fails, for N = 1, 2, ... until loading the shipped rules succeeds: each time
+ * CL_ERR_NOMEM and no leak (the sanitizers watch), never a crash. */
+static void
+test_alloc_failures(void **state)
+{
+    cl_err rc = CL_ERR_NOMEM;
+
+    (void)state;
+    for (unsigned long n = 1; rc == CL_ERR_NOMEM && n < 100000; n++) {
+        struct cl_benefits_rules *r = NULL;
+        struct cl_error err = {0};
+
+        cl_alloc_fail_at(n);
+        rc = cl_benefits_rules_load(CL_SOURCE_DIR "/data/benefits", &r, &err);
+        cl_alloc_fail_at(0);
+        if (rc != CL_OK && rc != CL_ERR_NOMEM)
+            fail_msg("allocation %lu: got %s (%s: %s)", n, cl_err_name(rc), err.where, err.msg);
+        cl_benefits_rules_free(r);
+    }
+    assert_int_equal(rc, CL_OK);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_date_facts),
-        cmocka_unit_test(test_pass_matches_writer),
-        cmocka_unit_test(test_no_row_for_date),
+        cmocka_unit_test(test_parse_errors),        cmocka_unit_test(test_date_facts),
+        cmocka_unit_test(test_pass_matches_writer), cmocka_unit_test(test_no_row_for_date),
+        cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
