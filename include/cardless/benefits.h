@@ -88,7 +88,8 @@ struct cl_benefits_results {
     size_t nben;
     size_t *nsub;     /* per benefit: np or nh */
     uint8_t **status; /* per benefit: enum cl_benefits_status per subject */
-    int32_t **amount; /* per benefit: won per period (0 when none; saturates at INT32_MAX) */
+    int32_t **amount; /* per benefit: won per period (0 when none; saturates at INT32_MAX);
+                         NULL for a benefit without an amount (in kind) */
     int32_t at;
 };
 CL_API CL_NODISCARD cl_err cl_benefits_results_init(struct cl_benefits_results *res,

@@ -458,11 +458,13 @@ store(const struct bn_ctx *c, uint32_t h, struct cl_benefits_results *res)
         if (r->ben[bi]->unit == BN_UNIT_PERSON) {
             for (uint32_t k = 0; k < c->count && k < BN_MAX_MEMBERS; k++) {
                 res->status[bi][c->first + k] = c->st[bi][k];
-                res->amount[bi][c->first + k] = clamp32(c->amt[bi][k]);
+                if (res->amount[bi] != NULL)
+                    res->amount[bi][c->first + k] = clamp32(c->amt[bi][k]);
             }
         } else {
             res->status[bi][h] = c->st[bi][0];
-            res->amount[bi][h] = clamp32(c->amt[bi][0]);
+            if (res->amount[bi] != NULL)
+                res->amount[bi][h] = clamp32(c->amt[bi][0]);
         }
     }
 }
@@ -483,8 +485,10 @@ cl_benefits_results_init(struct cl_benefits_results *res, const struct cl_benefi
 
         res->nsub[bi] = n;
         res->status[bi] = cl_calloc(n + 1, 1);
-        res->amount[bi] = cl_calloc(n + 1, sizeof(int32_t));
-        if (res->status[bi] == NULL || res->amount[bi] == NULL)
+        if (r->ben[bi]->period != CL_BENEFITS_PERIOD_NONE) /* in kind: no amounts kept */
+            res->amount[bi] = cl_calloc(n + 1, sizeof(int32_t));
+        if (res->status[bi] == NULL ||
+            (r->ben[bi]->period != CL_BENEFITS_PERIOD_NONE && res->amount[bi] == NULL))
             goto nomem;
     }
     return CL_OK;
