@@ -249,6 +249,8 @@ struct cl_pop_summary {
  * header line {"schema", "evaluation_date"}), detected from the text. Each household record
  * is validated alone; a bad one is reported through report (may be NULL), skipped whole and
  * counted, and the rest are loaded. parents_household_id is resolved after the whole feed.
+ * Large JSON Lines feeds are read in parts on several threads (lim->threads); the store and
+ * the reports (called on the caller's thread, in record order) are the same as in one run.
  * @param text  the feed, borrowed: it must outlive the store (ids are views into it)
  * @param lim   limits, or NULL for cl_pop_limits_default()
  * @param sum   OUT: counts, may be NULL
