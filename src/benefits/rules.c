@@ -1673,6 +1673,19 @@ cl_benefits_rules_finish(struct cl_benefits_rules *r, struct cl_error *err)
     r->median_table = bn_table_find(r, "median_income");
     for (int k = 0; k < BN_ROLE_COUNT; k++)
         r->role_tab[k] = bn_table_find(r, bn_role_names[k]);
+    if (r->role_tab[PR_PENSION_PROPERTY_RATE] >= 0) {
+        /* pension_ri takes rate / 12 a month: exact only when 12 divides the scaled rate */
+        const struct bn_table *t = r->tab[r->role_tab[PR_PENSION_PROPERTY_RATE]];
+
+        for (size_t i = 0; i < t->nrows; i++)
+            if (t->rows[i].value % 12 != 0) {
+                char where[CL_ERROR_WHERE_MAX];
+                snprintf(where, sizeof where, "%s:%u:1", t->file, t->rows[i].line);
+                return cl_fail(err, CL_ERR_INPUT, where,
+                               "%s: a twelfth of this rate is finer than 1/%d won", t->name,
+                               BN_SCALE);
+            }
+    }
     /* dependencies first; a benefit only reads benefits of earlier files, so no cycles */
     while (n < r->nben) {
         bool progress = false;
