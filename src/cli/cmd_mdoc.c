@@ -8,9 +8,11 @@
 
 #include "cardless/catalog.h"
 #include "cardless/codec.h"
+#include "cardless/cose.h"
 #include "cardless/jose.h"
 #include "cardless/limits.h"
 #include "cardless/mdoc.h"
+#include "cardless/status.h"
 #include "cardless/time.h"
 #include "cardless/x509.h"
 #include "cli/cli.h"
@@ -452,6 +454,208 @@ done:
     return rc;
 }
 
+/* ---- status: the MSO's status_list {idx, uri} against Status List Tokens (issue #4) ---- */
+
+#define STATUS_LISTS_MAX 16 /* --status-list files one verification takes */
+#define CWT_TAG 61          /* RFC 8392 §6: the optional CWT tag around the COSE_Sign1 */
+#define CWT_SUB 2           /* RFC 8392 §3.1.2 */
+
+struct cli_mdoc_status {
+    const struct cl_key *key;           /* --status-key, or NULL */
+    const struct cl_x509_list *anchors; /* the --trust IACA roots, for x5c / x5chain */
+    size_t n;
+    struct {
+        const char *path;
+        struct cl_bytes token;
+        const char *sub; /* read before verification, only to pick the list for a uri */
+    } lists[STATUS_LISTS_MAX];
+};
+
+/*
+ * The `sub` of a Status List Token, read without verifying it: it only chooses which list a
+ * document's uri refers to; cl_status_check() verifies the chosen one and compares sub again.
+ */
+static cl_err
+status_token_sub(struct cl_arena *a, struct cl_bytes token, const char **sub, struct cl_error *err)
+{
+    const struct cl_cbor *payload, *v;
+    cl_err rc;
+
+    *sub = NULL;
+    if (cl_status_token_format(token) == CL_STATUS_JWT) {
+        struct cl_jws_opts o = cl_jws_opts_default();
+        struct cl_jws jws;
+
+        while (token.len > 0 &&
+               (token.ptr[token.len - 1] == '\n' || token.ptr[token.len - 1] == '\r' ||
+                token.ptr[token.len - 1] == ' '))
+            token.len--;
+        o.max_bytes = CL_STATUS_TOKEN_MAX;
+        o.json.max_bytes = CL_STATUS_TOKEN_MAX;
+        o.flags = CL_JWS_PAYLOAD_JSON;
+        if ((rc = cl_jws_parse(a, token, &o, &jws, err)) != CL_OK)
+            return rc;
+        *sub = json_string_value(json_object_get(jws.claims, "sub"));
+    } else {
+        struct cl_cbor_limits lim = cl_cbor_limits_default();
+        struct cl_cose_msg msg;
+
+        lim.max_bytes = CL_STATUS_TOKEN_MAX;
+        if (token.len >= 2 && token.ptr[0] == 0xd8 && token.ptr[1] == CWT_TAG)
+            token = cl_bytes_of(token.ptr + 2, token.len - 2);
+        if ((rc = cl_cose_decode(a, token, CL_COSE_SIGN1, 0, &lim, &msg, err)) != CL_OK)
+            return rc;
+        if (msg.detached)
+            return cl_fail(err, CL_ERR_MISSING, "payload", "the CWT has no payload");
+        if ((rc = cl_cbor_decode(a, msg.payload, &lim, &payload, err)) != CL_OK) {
+            cl_error_nest(err, "payload");
+            return rc;
+        }
+        v = payload->type == CL_CBOR_MAP ? cl_cbor_map_get_int(payload, CWT_SUB) : NULL;
+        if (v != NULL && v->type == CL_CBOR_TEXT) {
+            *sub = cl_arena_strndup(a, v->v.str);
+            if (*sub == NULL)
+                return cl_fail(err, CL_ERR_NOMEM, "sub", "out of memory");
+        }
+    }
+    if (*sub == NULL)
+        return cl_fail(err, CL_ERR_MISSING, "sub", "the status list token has no sub text");
+    return CL_OK;
+}
+
+cl_err
+cli_mdoc_status_load(struct cl_arena *a, const char *const *paths, size_t n, const char *key_path,
+                     const struct cl_x509_list *anchors, struct cli_mdoc_status **out,
+                     struct cl_error *err)
+{
+    struct cli_mdoc_status *st;
+    struct cl_key *key = NULL;
+    cl_err rc;
+
+    *out = NULL;
+    if (n == 0) {
+        if (key_path != NULL)
+            return cl_fail(err, CL_ERR_USAGE, "status-key", "--status-key needs --status-list");
+        return CL_OK;
+    }
+    if (n > STATUS_LISTS_MAX)
+        return cl_fail(err, CL_ERR_USAGE, "status-list", "at most %d status lists",
+                       STATUS_LISTS_MAX);
+    st = cl_arena_calloc(a, 1, sizeof *st);
+    if (st == NULL)
+        return cl_fail(err, CL_ERR_NOMEM, "status-list", "out of memory");
+    if (key_path != NULL && (rc = cli_load_key(a, key_path, false, &key, err)) != CL_OK)
+        return rc;
+    st->key = key;
+    st->anchors = anchors;
+    for (size_t i = 0; i < n; i++) {
+        st->lists[i].path = paths[i];
+        if ((rc = cli_read_file(a, paths[i], &st->lists[i].token, err)) != CL_OK)
+            return rc;
+        if ((rc = status_token_sub(a, st->lists[i].token, &st->lists[i].sub, err)) != CL_OK) {
+            cl_error_nest(err, paths[i]);
+            return rc;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(st->lists[k].sub, st->lists[i].sub) == 0)
+                return cl_fail(err, CL_ERR_USAGE, paths[i],
+                               "%s is also the sub of %s: give one list per uri", st->lists[i].sub,
+                               st->lists[k].path);
+    }
+    st->n = n;
+    *out = st;
+    return CL_OK;
+}
+
+/*
+ * One document's status: draft-ietf-oauth-status-list §8.3 with the MSO's status_list
+ * {idx, uri} as the Referenced Token's reference (ISO/IEC 18013-5 second edition, MSO
+ * "status"). *out gets {"idx", "uri", "checked", ["value", "name"]} (NULL without a
+ * reference); a list that does not verify, and any entry but VALID, fail the document.
+ */
+static cl_err
+doc_status(struct cl_arena *a, const struct cli_mdoc_status *st, const struct cl_mdoc_verified *v,
+           size_t i, int64_t at, json_t **out, struct cl_error *err)
+{
+    struct cl_status_trust trust;
+    const char *uri, *name = NULL, *list = NULL;
+    struct cl_bytes token = {0};
+    char where[CL_ERROR_WHERE_MAX];
+    unsigned value = 0;
+    cl_err rc;
+
+    *out = NULL;
+    if (!v->has_status)
+        return CL_OK;
+    uri = cl_arena_strndup(a, v->status_uri);
+    if (uri == NULL)
+        return cl_fail(err, CL_ERR_NOMEM, "status", "out of memory");
+    *out = json_pack("{s:I,s:s,s:b}", "idx", (json_int_t)v->status_idx, "uri", uri, "checked", 0);
+    if (*out == NULL)
+        return cl_fail(err, CL_ERR_NOMEM, "status", "out of memory");
+    for (size_t k = 0; st != NULL && k < st->n; k++)
+        if (strcmp(st->lists[k].sub, uri) == 0) {
+            list = st->lists[k].path;
+            token = st->lists[k].token;
+        }
+    snprintf(where, sizeof where, "documents[%zu].status", i);
+    if (list == NULL) {
+        fprintf(stderr, "%s: mdoc: %s: %.*s: status not checked (no --status-list for %s)\n",
+                CLI_PROG, where, (int)v->doctype.len, (const char *)v->doctype.ptr, uri);
+        return CL_OK;
+    }
+    memset(&trust, 0, sizeof trust);
+    trust.key = st->key;
+    trust.anchors = st->key == NULL ? st->anchors : NULL;
+    rc = cl_status_check(a, token, &trust, uri, v->status_idx, at, NULL, &value, &name, err);
+    if (rc != CL_OK) {
+        char inner[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
+
+        cl_error_str(err, inner, sizeof inner);
+        return cl_fail_over(err, rc, where, "%.*s: the status list %s does not verify: %s",
+                            (int)v->doctype.len, (const char *)v->doctype.ptr, list, inner);
+    }
+    json_object_set_new(*out, "checked", json_true());
+    json_object_set_new(*out, "value", json_integer(value));
+    json_object_set_new(*out, "name", json_string(name));
+    if (value != CL_STATUS_VALID)
+        return cl_fail(err, CL_ERR_REVOKED, where, "%.*s is %s in the status list %s (index %llu)",
+                       (int)v->doctype.len, (const char *)v->doctype.ptr, name, uri,
+                       (unsigned long long)v->status_idx);
+    return CL_OK;
+}
+
+cl_err
+cli_mdoc_status_check(struct cl_arena *a, const struct cli_mdoc_status *st,
+                      const struct cl_mdoc_verified *docs, size_t n, int64_t at, json_t **status,
+                      struct cl_error *err)
+{
+    cl_err first = CL_OK;
+
+    /* every document gets its status, the first failure is the verdict */
+    for (size_t i = 0; i < n; i++) {
+        struct cl_error e = {0};
+        cl_err rc = doc_status(a, st, &docs[i], i, at, &status[i], &e);
+
+        if (rc != CL_OK && first == CL_OK) {
+            first = rc;
+            if (err != NULL)
+                *err = e;
+        }
+    }
+    for (size_t k = 0; st != NULL && k < st->n; k++) {
+        bool used = false;
+
+        for (size_t i = 0; i < n && !used; i++)
+            used = docs[i].has_status &&
+                   cl_bytes_eq(docs[i].status_uri, cl_bytes_str(st->lists[k].sub));
+        if (!used)
+            fprintf(stderr, "%s: mdoc: %s: no document refers to its uri %s\n", CLI_PROG,
+                    st->lists[k].path, st->lists[k].sub);
+    }
+    return first;
+}
+
 /* ---- verify ---- */
 
 static json_t *
@@ -479,7 +683,8 @@ claims_json(struct cl_arena *a, const struct cl_mdoc_claim *c, size_t n, struct 
 }
 
 static json_t *
-doc_json(struct cl_arena *a, const struct cl_mdoc_verified *v, struct cl_error *err)
+doc_json(struct cl_arena *a, const struct cl_mdoc_verified *v, json_t *status, bool claims_too,
+         struct cl_error *err)
 {
     char s[21], f[21], u[21];
     json_t *claims = claims_json(a, v->claims, v->n_claims, err), *d;
@@ -493,7 +698,9 @@ doc_json(struct cl_arena *a, const struct cl_mdoc_verified *v, struct cl_error *
                   v->doctype.len, "issuer", "subject", v->issuer_subject, "country",
                   v->issuer_country, "validity", "signed", s, "validFrom", f, "validUntil", u,
                   "claims", claims);
-    if (d != NULL && v->n_device_claims > 0) {
+    if (d != NULL && !claims_too) /* not valid: no claims are returned as verified */
+        json_object_del(d, "claims");
+    if (d != NULL && claims_too && v->n_device_claims > 0) {
         json_t *dc = claims_json(a, v->device_claims, v->n_device_claims, err);
 
         if (dc == NULL) {
@@ -502,10 +709,8 @@ doc_json(struct cl_arena *a, const struct cl_mdoc_verified *v, struct cl_error *
         }
         json_object_set_new(d, "deviceSignedClaims", dc);
     }
-    if (d != NULL && v->has_status)
-        json_object_set_new(d, "status",
-                            json_pack("{s:I,s:s%}", "idx", (json_int_t)v->status_idx, "uri",
-                                      (const char *)v->status_uri.ptr, v->status_uri.len));
+    if (d != NULL && status != NULL)
+        json_object_set(d, "status", status);
     return d;
 }
 
@@ -519,6 +724,11 @@ mdoc_verify(int argc, char **argv)
         {"reader-key", "EREADER.pem", "reader's ephemeral private key, to check a device MAC",
          false},
         {"at", "RFC3339", "verification time (default: now)", false},
+        {"status-list", "LIST.jwt|LIST.cwt",
+         "check each document's MSO status against this list (repeatable, one per uri)", false,
+         true},
+        {"status-key", "PUB", "the status lists' signer key (default: x5c/x5chain to --trust)",
+         false},
         {"json", NULL, "print {\"valid\", \"documents\", \"errors\"} as JSON", false},
     };
     struct cl_arena a;
@@ -527,17 +737,21 @@ mdoc_verify(int argc, char **argv)
     struct cl_mdoc_verify_opts vo;
     struct cl_mdoc_transcript t;
     struct cl_mdoc_verified *v = NULL;
+    struct cli_mdoc_status *st = NULL;
     struct cl_key *reader = NULL;
     struct cl_bytes resp, data;
+    json_t **status = NULL;
     size_t n = 0;
-    cl_err vrc;
+    cl_err vrc, src = CL_OK;
     json_t *docs, *errors, *outj;
     bool json;
     int rc = cli_parse(argc, argv,
                        "Usage: cardless mdoc verify --response RESPONSE.cbor --trust IACA.pem "
                        "[--trust ...] --session-transcript ST.cbor [--reader-key EREADER.pem] "
-                       "[--at RFC3339] --json\n"
-                       "Verify a DeviceResponse; exit 0 when valid, 1 when not.",
+                       "[--at RFC3339] [--status-list LIST.jwt|LIST.cwt [--status-list ...] "
+                       "[--status-key PUB]] --json\n"
+                       "Verify a DeviceResponse, and with --status-list each document's status "
+                       "(draft-ietf-oauth-status-list); exit 0 when valid, 1 when not.",
                        opts, N(opts), NULL, NULL);
 
     if (rc != CLI_OK)
@@ -560,6 +774,10 @@ mdoc_verify(int argc, char **argv)
     if (cli_get(opts, N(opts), "at") != NULL &&
         parse_time(cli_get(opts, N(opts), "at"), "at", &vo.at, &err) != CL_OK)
         goto fail;
+    if (cli_mdoc_status_load(&a, cli_opt(opts, N(opts), "status-list")->values,
+                             cli_opt(opts, N(opts), "status-list")->nvalues,
+                             cli_get(opts, N(opts), "status-key"), &anchors, &st, &err) != CL_OK)
+        goto fail;
     vrc = cl_mdoc_transcript_read(&a, data, &t, &err);
     if (vrc == CL_OK) {
         vo.anchors = &anchors;
@@ -567,20 +785,33 @@ mdoc_verify(int argc, char **argv)
         vo.reader_key = reader;
         vrc = cl_mdoc_verify(&a, resp, &vo, &v, &n, &err);
     }
+    if (vrc == CL_OK) {
+        status = cl_arena_calloc(&a, n + 1, sizeof *status);
+        if (status == NULL) {
+            cl_fail(&err, CL_ERR_NOMEM, "status", "out of memory");
+            goto fail;
+        }
+        vrc = src = cli_mdoc_status_check(&a, st, v, n, vo.at, status, &err);
+    }
     docs = json_array();
     errors = json_array();
-    if (vrc == CL_OK) {
+    if (status != NULL) { /* the signatures verified; a status failure keeps the documents */
         for (size_t i = 0; i < n; i++) {
-            json_t *d = doc_json(&a, &v[i], &err);
+            json_t *d = doc_json(&a, &v[i], status[i], vrc == CL_OK, &err);
 
             if (d == NULL) {
                 json_decref(docs);
                 json_decref(errors);
+                for (size_t k = 0; k < n; k++)
+                    json_decref(status[k]);
                 goto fail;
             }
             json_array_append_new(docs, d);
         }
-    } else {
+        for (size_t k = 0; k < n; k++)
+            json_decref(status[k]);
+    }
+    if (vrc != CL_OK) {
         char msg[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
 
         json_array_append_new(errors, json_pack("{s:s,s:s}", "code", cl_err_name(vrc), "message",
@@ -599,6 +830,8 @@ mdoc_verify(int argc, char **argv)
     rc = vrc == CL_OK ? CLI_OK : cl_err_exit_code(vrc);
     if (rc == CLI_USAGE && vrc != CL_ERR_NOMEM)
         rc = CLI_INVALID; /* a verdict: the response is not valid for these inputs */
+    if (src != CL_OK && src != CL_ERR_NOMEM)
+        rc = CLI_INVALID; /* as sdjwt verify: a status failure is a verdict */
     goto done;
 fail:
     rc = cli_fail(argv[0], &err, json);

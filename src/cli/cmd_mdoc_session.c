@@ -131,13 +131,14 @@ value_json(struct cl_arena *a, const struct cl_cbor *v, unsigned depth)
 
 /* The verified documents in the shape of `cardless mdoc verify --json`. */
 static json_t *
-verified_json(struct cl_arena *a, const struct cl_mdoc_verified *docs, size_t n)
+verified_json(struct cl_arena *a, const struct cl_mdoc_verified *docs, size_t n, json_t **status,
+              bool claims_too)
 {
     json_t *arr = json_array();
 
     for (size_t d = 0; arr != NULL && d < n; d++) {
         const struct cl_mdoc_verified *v = &docs[d];
-        json_t *claims = json_object();
+        json_t *claims = json_object(), *doc;
         char s[21], f[21], u[21];
 
         for (size_t c = 0; claims != NULL && c < v->n_claims; c++) {
@@ -157,12 +158,16 @@ verified_json(struct cl_arena *a, const struct cl_mdoc_verified *docs, size_t n)
         cl_rfc3339_format(v->signed_at, s);
         cl_rfc3339_format(v->valid_from, f);
         cl_rfc3339_format(v->valid_until, u);
-        json_array_append_new(
-            arr, json_pack("{s:s%,s:{s:s,s:s},s:{s:s,s:s,s:s},s:o}", "docType",
-                           (const char *)v->doctype.ptr, v->doctype.len, "issuer", "subject",
-                           v->issuer_subject != NULL ? v->issuer_subject : "", "country",
-                           v->issuer_country, "validity", "signed", s, "validFrom", f, "validUntil",
-                           u, "claims", claims != NULL ? claims : json_object()));
+        doc = json_pack("{s:s%,s:{s:s,s:s},s:{s:s,s:s,s:s},s:o}", "docType",
+                        (const char *)v->doctype.ptr, v->doctype.len, "issuer", "subject",
+                        v->issuer_subject != NULL ? v->issuer_subject : "", "country",
+                        v->issuer_country, "validity", "signed", s, "validFrom", f, "validUntil", u,
+                        "claims", claims != NULL ? claims : json_object());
+        if (doc != NULL && !claims_too) /* not valid: no claims are returned as verified */
+            json_object_del(doc, "claims");
+        if (doc != NULL && status[d] != NULL)
+            json_object_set(doc, "status", status[d]);
+        json_array_append_new(arr, doc);
     }
     return arr;
 }
@@ -509,11 +514,19 @@ engagement_uri(struct cl_arena *a, struct cli_opt *opts, size_t n, struct cl_byt
 
 static void
 print_text(const struct cl_mdoc_verified *docs, size_t nd, const struct cl_mdoc_sel *sel,
-           size_t nsel, struct cl_arena *a)
+           size_t nsel, json_t **status, struct cl_arena *a)
 {
     for (size_t d = 0; d < nd; d++) {
         printf("valid: %.*s from %s\n", (int)docs[d].doctype.len, (const char *)docs[d].doctype.ptr,
                docs[d].issuer_subject != NULL ? docs[d].issuer_subject : "?");
+        if (status[d] != NULL) {
+            json_t *nm = json_object_get(status[d], "name");
+
+            printf("  status: %s (list %s, index %lld)\n",
+                   nm != NULL ? json_string_value(nm) : "not checked",
+                   json_string_value(json_object_get(status[d], "uri")),
+                   (long long)json_integer_value(json_object_get(status[d], "idx")));
+        }
         for (size_t c = 0; c < docs[d].n_claims; c++) {
             json_t *v = value_json(a, docs[d].claims[c].value, 0);
             char *s = v != NULL ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
@@ -549,6 +562,11 @@ cli_mdoc_read(int argc, char **argv)
         {"elements", "NS/ELEMENT[,...]", "the elements to request", true},
         {"trust", "IACA.pem", "a trusted IACA root (repeatable)", true, true},
         {"at", "RFC3339", "verify at this time instead of now", false},
+        {"status-list", "LIST.jwt|LIST.cwt",
+         "check each document's MSO status against this list (repeatable, one per uri)", false,
+         true},
+        {"status-key", "PUB", "the status lists' signer key (default: x5c/x5chain to --trust)",
+         false},
         {"json", NULL, "print the verification result as JSON", false},
         {"host", "127.0.0.1", "override the engagement's host (loopback only)", false},
         {"port", "N", "override the engagement's port", false},
@@ -564,6 +582,8 @@ cli_mdoc_read(int argc, char **argv)
     struct cl_mdoc_verify_opts vo;
     struct cl_mdoc_verified *docs = NULL;
     struct cl_mdoc_sel *sel = NULL;
+    struct cli_mdoc_status *st = NULL;
+    json_t **doc_status = NULL;
     struct cl_x509_list anchors;
     struct cl_bytes uri, eng;
     struct cl_buf req, msg, in, resp;
@@ -581,6 +601,7 @@ cli_mdoc_read(int argc, char **argv)
         "Usage: cardless mdoc read (--engagement \"mdoc:...\" | --engagement-file FILE)\n"
         "       --doctype DT --elements NS/ELEMENT[,...] --trust IACA.pem [--at RFC3339]\n"
         "       [--json] [--host 127.0.0.1 --port N]\n"
+        "       [--status-list LIST.jwt|LIST.cwt [--status-list ...] [--status-key PUB]]\n"
         "Request elements from a holder over an encrypted session (ISO/IEC 18013-5\n"
         "§9.1.1), verify the response against the session transcript and end the\n"
         "session (status 20). Exit 0 when valid, 1 when not.",
@@ -617,6 +638,12 @@ cli_mdoc_read(int argc, char **argv)
             rc = cli_fail(argv[0], &err, json);
             goto done;
         }
+    }
+    if (cli_mdoc_status_load(&a, cli_opt(opts, n, "status-list")->values,
+                             cli_opt(opts, n, "status-list")->nvalues,
+                             cli_get(opts, n, "status-key"), &anchors, &st, &err) != CL_OK) {
+        rc = cli_fail(argv[0], &err, json);
+        goto done;
     }
     if (engagement_uri(&a, opts, n, &uri, &err) != CL_OK ||
         cl_mdoc_engagement_from_uri(&a, uri, &eng, &err) != CL_OK ||
@@ -676,6 +703,11 @@ cli_mdoc_read(int argc, char **argv)
     vo.reader_key = cl_mdoc_session_own_key(s);
     if (vrc == CL_OK)
         vrc = cl_mdoc_verify(&a, cl_buf_bytes(&resp), &vo, &docs, &nd, &verr);
+    if (vrc == CL_OK) {
+        doc_status = cl_arena_calloc(&a, nd + 1, sizeof *doc_status);
+        vrc = doc_status == NULL ? cl_fail(&verr, CL_ERR_NOMEM, "status", "out of memory")
+                                 : cli_mdoc_status_check(&a, st, docs, nd, now, doc_status, &verr);
+    }
     if (json) {
         json_t *errs = json_array();
         char m[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
@@ -684,11 +716,15 @@ cli_mdoc_read(int argc, char **argv)
             json_array_append_new(errs, json_pack("{s:s,s:s}", "code", cl_err_name(vrc), "message",
                                                   cl_error_str(&verr, m, sizeof m)));
         cli_print_json(json_pack("{s:b,s:o,s:o}", "valid", vrc == CL_OK, "documents",
-                                 vrc == CL_OK ? verified_json(&a, docs, nd) : json_array(),
+                                 doc_status != NULL
+                                     ? verified_json(&a, docs, nd, doc_status, vrc == CL_OK)
+                                     : json_array(),
                                  "errors", errs));
     } else if (vrc == CL_OK) {
-        print_text(docs, nd, sel, nsel, &a);
+        print_text(docs, nd, sel, nsel, doc_status, &a);
     }
+    for (size_t d = 0; doc_status != NULL && d < nd; d++)
+        json_decref(doc_status[d]);
     if (vrc != CL_OK) {
         char m[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
 

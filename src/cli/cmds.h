@@ -15,4 +15,19 @@ extern const struct cli_noun cli_noun_benefits; /* cmd_benefits.c: welfare eligi
 int cli_mdoc_serve_holder(int argc, char **argv);
 int cli_mdoc_read(int argc, char **argv);
 
+/* cmd_mdoc.c: --status-list for mdoc verify and mdoc read (the MSO's status_list {idx, uri}) */
+struct cli_mdoc_status;
+struct cl_key;
+struct cl_mdoc_verified;
+struct cl_x509_list;
+/** Read the lists (and --status-key); *out stays NULL when n is 0. */
+cl_err cli_mdoc_status_load(struct cl_arena *a, const char *const *paths, size_t n,
+                            const char *key_path, const struct cl_x509_list *anchors,
+                            struct cli_mdoc_status **out, struct cl_error *err);
+/** status[i] gets document i's {"idx", "uri", "checked", ["value", "name"]} or NULL (owned);
+ * the first failure (list does not verify, entry not VALID) is returned in err. */
+cl_err cli_mdoc_status_check(struct cl_arena *a, const struct cli_mdoc_status *st,
+                             const struct cl_mdoc_verified *docs, size_t n, int64_t at,
+                             json_t **status, struct cl_error *err);
+
 #endif /* CARDLESS_CLI_CMDS_H */

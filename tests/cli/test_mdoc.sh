@@ -79,6 +79,83 @@ check "verify, untrusted root" 1 -- "$cl" mdoc verify --response resp.cbor \
 check "verify, expired" 1 -- "$cl" mdoc verify --response resp.cbor --trust ca/iaca.pem \
     --session-transcript st.cbor --at 2040-01-01T00:00:00Z --json
 
+# status: the MSO's status_list {idx 7, uri} checked against Status List Tokens (issue #4)
+S1=https://status.example/kr/1
+check "status new" 0 -- "$cl" status new --bits 2 --size 1000 --out list.json
+check "ds pub" 0 -- "$cl" key pub --in ca/ds.key.pem --out ds.pub.pem
+sign() { # sign OUT FORMAT [options]: the list signed by the DS with x5c/x5chain
+    local out=$1 fmt=$2
+    shift 2
+    "$cl" status sign --list list.json --key ca/ds.key.pem --x5c ca/ds.pem --uri "$S1" \
+        --format "$fmt" --out "$out" "$@" >/dev/null
+}
+verify_st() { # verify_st WANT NAME [options]: verify resp.cbor with status options
+    local want=$1 name=$2
+    shift 2
+    check "$name" "$want" -- "$cl" mdoc verify --response resp.cbor --trust ca/iaca.pem \
+        --session-transcript st.cbor --json "$@"
+}
+sign valid.jwt jwt
+sign valid.cwt cwt
+verify_st 0 "status VALID (jwt, x5c to --trust)" --status-list valid.jwt
+expect "VALID: checked" has '"checked": true' out
+expect "VALID: name" has '"name": "VALID"' out
+expect "VALID: value" has '"value": 0' out
+expect "VALID: claims returned" has '"age_over_19": true' out
+verify_st 0 "status VALID (cwt, --status-key)" --status-list valid.cwt --status-key ds.pub.pem
+expect "VALID cwt: name" has '"name": "VALID"' out
+verify_st 0 "no --status-list: not checked" 
+expect "no list: checked false" has '"checked": false' out
+expect "no list: says not checked" has 'status not checked' err
+check "status suspend" 0 -- "$cl" status set --list list.json --index 7 --value SUSPENDED
+sign suspended.cwt cwt
+verify_st 1 "status SUSPENDED" --status-list suspended.cwt
+expect "SUSPENDED: valid false" has '"valid": false' out
+expect "SUSPENDED: name" has '"name": "SUSPENDED"' out
+expect "SUSPENDED: code revoked" has '"code": "revoked"' out
+expect "SUSPENDED: error names the document" has "documents\[0\].status: $NS is SUSPENDED" out
+expect "SUSPENDED: no claims returned" bash -c "! grep -q age_over_19 $work/out"
+check "status SUSPENDED, text" 1 -- "$cl" mdoc verify --response resp.cbor --trust ca/iaca.pem \
+    --session-transcript st.cbor --status-list suspended.cwt
+expect "SUSPENDED text: reason on stderr" has "is SUSPENDED in the status list $S1 (index 7)" err
+check "status revoke" 0 -- "$cl" status set --list list.json --index 7 --value INVALID
+sign invalid.jwt jwt
+verify_st 1 "status INVALID" --status-list invalid.jwt
+expect "INVALID: name" has '"name": "INVALID"' out
+expect "INVALID: reason" has "$NS is INVALID in the status list" out
+# the lists below hold a VALID entry 7 again (status set refuses INVALID -> VALID without --force)
+check "status reinstate" 0 -- "$cl" status set --list list.json --index 7 --value VALID --force
+check "forger key" 0 -- "$cl" key new --out forger.key.pem
+check "forged list" 0 -- "$cl" status sign --list list.json --key forger.key.pem --x5c ca/ds.pem \
+    --uri "$S1" --format jwt --out forged.jwt
+verify_st 1 "status list, wrong key (x5c)" --status-list forged.jwt
+expect "wrong key: does not verify" has "the status list forged.jwt does not verify" out
+expect "wrong key: not checked" has '"checked": false' out
+sign valid2.cwt cwt
+verify_st 1 "status list, wrong --status-key" --status-list valid2.cwt --status-key reader.pub.pem
+expect "wrong status key: signature" has '"code": "signature"' out
+check "list for another uri" 0 -- "$cl" status sign --list list.json --key ca/ds.key.pem \
+    --x5c ca/ds.pem --uri https://status.example/kr/2 --format cwt --out other.cwt
+verify_st 0 "status list, wrong uri: not checked" --status-list other.cwt
+expect "wrong uri: checked false" has '"checked": false' out
+expect "wrong uri: says not checked" has 'status not checked' err
+expect "wrong uri: names the unused list" has 'other.cwt: no document refers to its uri' err
+verify_st 0 "two lists, one per uri" --status-list other.cwt --status-list valid2.cwt
+expect "two lists: the right one checked" has '"name": "VALID"' out
+verify_st 1 "status list expired" --status-list valid2.cwt \
+    --at "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)"
+expect "expired: code" has '"code": "expired"' out
+expect "expired: names exp" has 'exp' out
+check "stale list (ttl)" 0 -- "$cl" status sign --list list.json --key ca/ds.key.pem \
+    --x5c ca/ds.pem --uri "$S1" --format jwt --ttl 60 --out ttl.jwt
+verify_st 1 "status list past its ttl" --status-list ttl.jwt \
+    --at "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+verify_st 2 "--status-key without --status-list" --status-key ds.pub.pem
+verify_st 2 "missing status list file" --status-list no-such.jwt
+verify_st 2 "two lists for one uri" --status-list valid.jwt --status-list valid2.cwt
+printf 'not a token' >garbage.jwt
+verify_st 1 "status list not a token" --status-list garbage.jwt
+
 # a tampered disclosed element: its digest no longer matches the MSO
 python3 - "$work/resp.cbor" "$work/tampered.cbor" <<'PY'
 import sys

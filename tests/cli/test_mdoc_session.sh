@@ -137,6 +137,36 @@ check "read wrong device key" 1 -- "$cl" mdoc read --engagement-file "$work/qr.t
 expect "reason names the signature" grep -qi "signature\|device" "$work/err"
 holder_done 0 "holder after wrong key"
 
+# 5b. The reader checks the card's status reference (MSO status_list) against the Ministry's
+# Status List Token: VALID is accepted, SUSPENDED refused with the reason (issue #4).
+S1=https://status.example/kr/1
+check "status card" 0 -- "$cl" mdoc issue --type kr.resident_card --claims "$work/claims.json" \
+    --ds-key "$work/ca/ds.key.pem" --ds-cert "$work/ca/ds.pem" --device-pub "$work/holder.pub.pem" \
+    --status-uri "$S1" --status-index 3 --out "$work/scard.cbor"
+check "status list" 0 -- "$cl" status new --bits 2 --size 64 --out "$work/list.json"
+check "status sign valid" 0 -- "$cl" status sign --list "$work/list.json" \
+    --key "$work/ca/ds.key.pem" --x5c "$work/ca/ds.pem" --uri "$S1" --format cwt \
+    --out "$work/valid.cwt"
+check "status suspend" 0 -- "$cl" status set --list "$work/list.json" --index 3 --value SUSPENDED
+check "status sign suspended" 0 -- "$cl" status sign --list "$work/list.json" \
+    --key "$work/ca/ds.key.pem" --x5c "$work/ca/ds.pem" --uri "$S1" --format jwt \
+    --out "$work/suspended.jwt"
+holder --credential "$work/scard.cbor" --device-key "$work/holder.key.pem"
+check "read status VALID" 0 -- "$cl" mdoc read --engagement-file "$work/qr.txt" "${read_args[@]}" \
+    --status-list "$work/valid.cwt"
+expect "text names the status" grep -q "status: VALID (list $S1, index 3)" "$work/out"
+holder_done 0 "holder after status VALID"
+holder --credential "$work/scard.cbor" --device-key "$work/holder.key.pem"
+check "read status SUSPENDED" 1 -- "$cl" mdoc read --engagement-file "$work/qr.txt" \
+    "${read_args[@]}" --status-list "$work/suspended.jwt" --json
+expect "SUSPENDED: valid false" grep -q '"valid": false' "$work/out"
+expect "SUSPENDED: name" grep -q '"name": "SUSPENDED"' "$work/out"
+expect "SUSPENDED: reason" grep -q "documents\[0\].status: $ns is SUSPENDED" "$work/out"
+expect "SUSPENDED: no claims" bash -c "! grep -q family_name_ko '$work/out'"
+holder_done 0 "holder after status SUSPENDED"
+check "read, status list missing" 2 -- "$cl" mdoc read --engagement-file "$work/qr.txt" \
+    "${read_args[@]}" --status-list "$work/no-such.cwt"
+
 # 6. A peer that sends a broken SessionEstablishment gets SessionData {"status": 11} (§9.1.1.5).
 holder --credential "$work/card.cbor" --device-key "$work/holder.key.pem"
 for _ in $(seq 1 100); do grep -q "waiting on" "$work/holder.err" && break; sleep 0.1; done
