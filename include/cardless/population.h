@@ -280,9 +280,10 @@ CL_API struct cl_bytes cl_pop_household_text(const struct cl_pop *pop, size_t h)
 /** Index of the household with this id, or -1. */
 CL_API int32_t cl_pop_find_household(const struct cl_pop *pop, struct cl_bytes id);
 /**
- * Index of the person with this id into *out (-1 and CL_ERR_NOT_FOUND when there is none). The
- * index is built while loading (it also finds ids repeated across households); the store is
- * not changed, and CL_ERR_NOMEM is reserved for an index built on demand.
+ * Index of the person with this id into *out (-1 and CL_ERR_NOT_FOUND when there is none).
+ * The loader checks person ids with an index it then frees, leaving the memory to the
+ * evaluation; the first call here builds it again (about 7 bytes per person), hence
+ * CL_ERR_NOMEM. Not safe to call from two threads at once on a fresh store.
  */
 CL_API CL_NODISCARD cl_err cl_pop_find_person(struct cl_pop *pop, struct cl_bytes id, int32_t *out,
                                               struct cl_error *err);

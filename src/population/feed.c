@@ -1936,6 +1936,7 @@ cl_pop_load(struct cl_pop *pop, struct cl_bytes text, const struct cl_pop_limits
     }
     if (rc == CL_OK) {
         resolve_parents(pop);
+        pop_drop_person_index(pop);
         pop_fit(pop);
     }
 out:

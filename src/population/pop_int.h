@@ -38,6 +38,8 @@ struct cl_pop_priv {
 
 /* store.c */
 cl_err pop_reserve(struct cl_pop *pop, size_t nh, size_t np);
+/* Free the person index (cl_pop_find_person builds it again when asked). */
+void pop_drop_person_index(struct cl_pop *pop);
 /* Release the capacity beyond what was loaded. */
 void pop_fit(struct cl_pop *pop);
 cl_err pop_wide(struct cl_pop *pop, int64_t v, int32_t *out);

@@ -357,11 +357,41 @@ pop_find_person_id(const struct cl_pop *pop, struct cl_bytes id)
     return find(pop, &pop->priv->pidx, id);
 }
 
+/* The person index is dropped after a load (the evaluation that follows needs the memory
+ * more) and built again here, once, for lookups by id. */
+static cl_err
+person_index(struct cl_pop *pop)
+{
+    struct cl_pop_priv *pv = pop->priv;
+    size_t slot;
+    cl_err rc;
+
+    if ((rc = pop_index_reserve(pop, &pv->pidx, pop->np)) != CL_OK)
+        return rc;
+    for (size_t i = 0; i < pop->np; i++)
+        (void)pop_index_add(pop, &pv->pidx, i, &slot); /* ids are unique: checked at load */
+    return CL_OK;
+}
+
+void
+pop_drop_person_index(struct cl_pop *pop)
+{
+    cl_free(pop->priv->pidx.t);
+    memset(&pop->priv->pidx, 0, sizeof pop->priv->pidx);
+}
+
 cl_err
 cl_pop_find_person(struct cl_pop *pop, struct cl_bytes id, int32_t *out, struct cl_error *err)
 {
-    int32_t i = pop_find_person_id(pop, id);
+    int32_t i;
 
+    *out = -1;
+    if (pop->priv != NULL && pop->np > 0 && pop->priv->pidx.t == NULL &&
+        person_index(pop) != CL_OK) {
+        pop_drop_person_index(pop);
+        return cl_fail(err, CL_ERR_NOMEM, "person", "out of memory for the person index");
+    }
+    i = pop_find_person_id(pop, id);
     *out = i;
     if (i < 0)
         return cl_fail(err, CL_ERR_NOT_FOUND, "person", "no person with this id");
