@@ -289,9 +289,12 @@ bn_run(struct bn_ctx *c, const struct bn_code *code, struct bn_val *lhs, struct 
             case OP_SUB:
                 r = sat128((bn_wide)x - y);
                 break;
-            case OP_MUL:
-                r = sat128((bn_wide)x * y / S);
+            case OP_MUL: {
+                int64_t prod; /* 64 bits when it fits: a 128-bit division is a library call */
+
+                r = __builtin_mul_overflow(x, y, &prod) ? sat128((bn_wide)x * y / S) : prod / S;
                 break;
+            }
             case OP_LT:
                 r = x < y;
                 break;
