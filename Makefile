@@ -14,7 +14,7 @@ DEB_BUILD := cmake ninja-build pkg-config gcc libc6-dev make openssl ca-certific
              libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev libqrencode-dev jq
 DEB_FUZZ := clang libclang-rt-14-dev
 
-.PHONY: all deps interop-deps demo test bench fuzz release debug clean format
+.PHONY: all deps interop-deps bench-deps demo test bench fuzz release debug clean format
 
 all: release
 
@@ -31,6 +31,16 @@ interop-deps: deps
 	        (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error); \
 	    fi; \
 	fi
+
+# npm peer for the benchmarks (json-rules-engine, pinned by bench/peer/package-lock.json).
+bench-deps: deps
+	@command -v node >/dev/null && command -v npm >/dev/null || scripts/install-deps.sh nodejs npm
+	@for d in bench/peer tests/interop; do \
+	    if [ -f $$d/package-lock.json ] && { [ ! -f $$d/node_modules/.package-lock.json ] || \
+	       [ $$d/package-lock.json -nt $$d/node_modules/.package-lock.json ]; }; then \
+	        echo "bench: npm ci ($$d)"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error); \
+	    fi; \
+	done
 
 $(BUILD)/release/build.ninja: | deps
 	cmake -S . -B $(BUILD)/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCARDLESS_TESTS=OFF
@@ -50,7 +60,7 @@ demo: release
 test: debug interop-deps
 	cd $(BUILD)/debug && ctest --output-on-failure -j $(JOBS)
 
-bench: release
+bench: release bench-deps
 	@bench/run.sh $(BUILD)/release $(BUILD)/bench.json
 
 fuzz: deps

@@ -1,4 +1,5 @@
 /* alloc.c - the allocator cardless goes through, with a failure-injection hook for tests. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,14 +9,18 @@
 
 #include "base/banned.h"
 
-static unsigned long alloc_count; /* allocations since the hook was last set */
-static unsigned long alloc_fail;  /* fail the allocation with this count; 0 = never */
+/* Atomic: the feed loader allocates from several threads. Relaxed order is enough for a
+ * counter that only tests read, between runs. */
+static atomic_ulong alloc_count; /* allocations since the hook was last set */
+static atomic_ulong alloc_fail;  /* fail the allocation with this count; 0 = never */
 
 static bool
 should_fail(void)
 {
-    alloc_count++;
-    return alloc_fail != 0 && alloc_count == alloc_fail;
+    unsigned long n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+    unsigned long f = atomic_load_explicit(&alloc_fail, memory_order_relaxed);
+
+    return f != 0 && n == f;
 }
 
 void *
@@ -60,9 +65,8 @@ cl_wipe(void *p, size_t n)
 unsigned long
 cl_alloc_fail_at(unsigned long n)
 {
-    unsigned long made = alloc_count;
+    unsigned long made = atomic_exchange(&alloc_count, 0);
 
-    alloc_count = 0;
-    alloc_fail = n;
+    atomic_store(&alloc_fail, n);
     return made;
 }
