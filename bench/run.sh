@@ -17,13 +17,14 @@ echo
 echo
 "$build/bench/bench_catalog" --seconds "$secs" --json "$out" --data "$(dirname "$0")/../data/types"
 echo
-"$build/bench/bench_status" --seconds "$secs" --json "$out"
-echo
 "$build/bench/bench_mdoc" --seconds "$secs" --json "$out" ${verify:+--openssl-verify "$verify"}
 echo
 "$build/bench/bench_sdjwt" --seconds "$secs" --json "$out" ${verify:+--openssl-verify "$verify"}
 echo
+"$build/bench/bench_status" --seconds "$secs" --json "$out"
+echo
 if [ -f "$(dirname "$0")/../tests/interop/node_modules/.package-lock.json" ]; then node "$(dirname "$0")/../tests/interop/bench_peers.mjs" --cardless "$build/cardless" --seconds "$secs" --json "$out" || echo "bench: npm peers failed"; else echo "bench: npm peers not measured (\`make test\` installs them)"; fi
 "$build/bench/bench_population" --json "$out" --feed "$build/bench-population.jsonl" --keep
 if [ -f "$(dirname "$0")/peer/node_modules/.package-lock.json" ]; then node "$(dirname "$0")/peer/rules_engine.mjs" --data "$build/bench-population.jsonl" --json "$out" || echo "bench: json-rules-engine peer failed"; else echo "bench: json-rules-engine peer not measured (\`npm ci\` in bench/peer installs it)"; fi
+"$build/bench/bench_benefits" --json "$out" --rules "$(dirname "$0")/../data/benefits" --e2e-households "${BENCH_BENEFITS_E2E_HOUSEHOLDS:-500000}" --feed "$build/bench-benefits.jsonl"
 echo "bench: figures written to $out"
