@@ -32,16 +32,21 @@ EOF
         --ds-cert ca/ds.pem --device-pub holder.pub.pem --out "$card"
 fi
 
-# present KEY: the phone serves one session with KEY; prints what the bank's reader gets.
+# present KEY [show]: the phone serves one session with KEY (showing its QR code when asked);
+# prints what the bank's reader gets.
 present() {
-    rm -f engagement.txt
+    rm -f engagement.txt holder.out
     timeout 60 "$cl" mdoc serve-holder --credential "$card" --device-key "$1" --once \
-        --timeout 20 --qr-out engagement.txt >/dev/null 2>holder.log &
+        --timeout 20 --qr-out engagement.txt >holder.out 2>holder.log &
     local holder=$!
     for _ in $(seq 1 100); do
-        [ -s engagement.txt ] && break
+        [ -s engagement.txt ] && grep -q '^mdoc:' holder.out 2>/dev/null && break
         sleep 0.1
     done
+    if [ "${2:-}" = show ]; then
+        echo "phone shows the engagement QR code (ISO/IEC 18013-5 §8.2.2.3):"
+        sed '$d' holder.out
+    fi
     echo "phone shows QR: $(cut -c1-60 engagement.txt)..."
     local rc=0
     timeout 60 "$cl" mdoc read --engagement-file engagement.txt --doctype "$ns" \
@@ -53,7 +58,7 @@ present() {
 }
 
 step "proximity 1. At the bank: the reader asks for the Korean name and age_over_19 over an encrypted session"
-present holder.key.pem
+present holder.key.pem show
 
 step "proximity 2. The same card copied to another phone (another device key) is refused, with the reason"
 "$cl" key new --out thief.key.pem >/dev/null

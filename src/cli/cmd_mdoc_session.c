@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <qrencode.h>
+
 #include "cardless/codec.h"
 #include "cardless/limits.h"
 #include "cardless/mdoc.h"
@@ -179,6 +181,53 @@ log_line(const char *who, const char *what, const char *arg)
 }
 
 /* ---- the holder ---- */
+
+#define QR_QUIET 4 /* ISO/IEC 18004 §6.3.8: a quiet zone 4 modules wide on every side */
+
+/* Whether module (x, y) of the code with its quiet zone is light; rows past the end are dark. */
+static bool
+qr_light(const QRcode *q, int x, int y)
+{
+    int w = q->width, qx = x - QR_QUIET, qy = y - QR_QUIET;
+
+    if (y >= w + 2 * QR_QUIET)
+        return false;
+    if (qx < 0 || qy < 0 || qx >= w || qy >= w)
+        return true;
+    return (q->data[(size_t)qy * (size_t)w + (size_t)qx] & 1) == 0; /* bit 0: dark module */
+}
+
+/*
+ * The engagement URI as a QR code in terminal text (ISO/IEC 18013-5 §8.2.2.3: the device
+ * engagement travels as the mdoc: URI in a QR code): byte mode, error correction M, two
+ * module rows per line of text. A terminal draws text light on a dark background, so the
+ * characters paint the light modules and the quiet zone (as `qrencode -t UTF8` does): upper
+ * half block for a light module above a dark one, lower half block for the reverse, full
+ * block for two light ones, a space for two dark ones.
+ */
+static cl_err
+print_qr(FILE *f, struct cl_arena *a, struct cl_bytes uri, struct cl_error *err)
+{
+    static const char *const cell[4] = {" ", "\xe2\x96\x84", "\xe2\x96\x80", "\xe2\x96\x88"};
+    const char *text = cl_arena_strndup(a, uri);
+    QRcode *q;
+    int size;
+
+    if (text == NULL)
+        return cl_fail(err, CL_ERR_NOMEM, "qr", "out of memory");
+    q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (q == NULL)
+        return cl_fail(err, CL_ERR_TOO_LARGE, "qr",
+                       "the engagement URI (%zu bytes) does not fit in a QR code", uri.len);
+    size = q->width + 2 * QR_QUIET;
+    for (int y = 0; y < size; y += 2) {
+        for (int x = 0; x < size; x++)
+            fputs(cell[(qr_light(q, x, y) ? 2 : 0) | (qr_light(q, x, y + 1) ? 1 : 0)], f);
+        fputc('\n', f);
+    }
+    QRcode_free(q);
+    return CL_OK;
+}
 
 struct holder {
     const char *cmd;
@@ -388,6 +437,7 @@ cli_mdoc_serve_holder(int argc, char **argv)
          false},
         {"mac", NULL, "authenticate with deviceMac (EReaderKey) instead of deviceSignature", false},
         {"timeout", "SECONDS", "wait at most this long for each step (default 60)", false},
+        {"no-qr", NULL, "print only the mdoc: URI line, not the QR code above it", false},
         {"json", NULL, "errors as JSON", false},
     };
     const size_t n = CL_ARRAY_LEN(opts);
@@ -406,7 +456,9 @@ cli_mdoc_serve_holder(int argc, char **argv)
     rc = cli_parse(argc, argv,
                    "Usage: cardless mdoc serve-holder --credential CRED.cbor --device-key KEY.pem\n"
                    "       [--port N] [--qr-out FILE] [--consent auto|ask] [--once] [--mac]\n"
-                   "Show the device engagement as an mdoc: URI (ISO/IEC 18013-5 §8.2.2.3) and\n"
+                   "       [--no-qr]\n"
+                   "Show the device engagement as a QR code in terminal text, then the mdoc: URI\n"
+                   "line it encodes (ISO/IEC 18013-5 §8.2.2.3), and\n"
                    "answer encrypted DeviceRequests over 127.0.0.1 (§9.1.1). The engagement\n"
                    "carries the port as a TCP retrieval method [-10, 1, {0: host, 1: port}].",
                    opts, n, NULL, NULL);
@@ -454,6 +506,11 @@ cli_mdoc_serve_holder(int argc, char **argv)
         cl_buf_append_byte(&uri, '\n');
         if (cl_buf_check(&uri, "engagement URI", &err) != CL_OK ||
             (qr_out != NULL && cl_file_write(qr_out, cl_buf_bytes(&uri), 0644, &err) != CL_OK)) {
+            rc = cli_fail(argv[0], &err, json);
+            break;
+        }
+        if (!cli_flag(opts, n, "no-qr") &&
+            print_qr(stdout, &a, cl_bytes_of(uri.ptr, uri.len - 1), &err) != CL_OK) {
             rc = cli_fail(argv[0], &err, json);
             break;
         }

@@ -38,7 +38,7 @@ expect() { # expect NAME CONDITION...
 }
 has() { grep -q -- "$1" "$work/$2"; }
 
-cd "$work"
+cd "$work" || exit 2
 check "help" 0 -- "$cl" mdoc --help
 check "ca" 0 -- "$cl" ca init --out ca --country KR --name "Test IACA"
 check "holder key" 0 -- "$cl" key new --out holder.key.pem

@@ -99,7 +99,7 @@ read_args=(--doctype "$ns" --elements "$want" --trust "$work/ca/iaca.pem")
 # 1. The bank asks for the Korean name and age_over_19 and gets exactly those.
 holder --credential "$work/card.cbor" --device-key "$work/holder.key.pem"
 expect "engagement is an mdoc: URI" grep -q '^mdoc:[A-Za-z0-9_-]*$' "$work/qr.txt"
-expect "URI printed on stdout" cmp -s "$work/qr.txt" "$work/holder.out"
+expect "URI line printed on stdout, last" cmp -s "$work/qr.txt" <(tail -n 1 "$work/holder.out")
 check "read" 0 -- "$cl" mdoc read --engagement-file "$work/qr.txt" "${read_args[@]}"
 expect "Korean family name" grep -q "$ns/family_name_ko = \"홍\"" "$work/out"
 expect "Korean given name" grep -q "$ns/given_name_ko = \"길동\"" "$work/out"
@@ -108,6 +108,40 @@ expect "exactly three elements" test "$(grep -c "^  $ns/" "$work/out")" -eq 3
 expect "no birth date" bash -c "! grep -q birth_date '$work/out'"
 holder_done 0 "holder after read"
 expect "reader ended the session with 20" grep -q "status 20" "$work/holder.err"
+
+# 1b. Above the URI line, the same URI as a QR code in terminal text: half blocks, two module
+# rows a line, a 4-module quiet zone. Decoded with zbarimg (zbar-tools) when it is installed.
+cat >"$work/qr2pbm.py" <<'PY'
+import sys
+lines = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")][:-1]  # the art
+half = {" ": (0, 0), "\u2584": (0, 1), "\u2580": (1, 0), "\u2588": (1, 1)}  # (top, bottom) light
+rows = []
+for l in lines:
+    cells = [half[c] for c in l]  # KeyError: not QR art
+    rows += [[c[0] for c in cells], [c[1] for c in cells]]
+size = len(rows[0])
+if any(len(r) != size for r in rows) or (size - 8 - 21) % 4 or len(rows) != size + 1:
+    sys.exit("not a square QR code with its quiet zone: %d x %d" % (size, len(rows) - 1))
+rows = rows[:size]
+if not all(all(r) for r in rows[:4] + rows[-4:]) or not all(all(r[:4] + r[-4:]) for r in rows):
+    sys.exit("no 4-module light quiet zone")
+out = ["P1", "%d %d" % (size * 4, size * 4)]
+for r in rows:
+    out += [" ".join("0" if v else "1" for v in r for _ in range(4))] * 4
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+expect "QR art is a square code with a quiet zone" python3 "$work/qr2pbm.py" "$work/holder.out" \
+    "$work/qr.pbm"
+if command -v zbarimg >/dev/null; then
+    expect "QR decodes to the URI" cmp -s "$work/qr.txt" \
+        <(zbarimg --raw -q "$work/qr.pbm" 2>/dev/null)
+else
+    echo "note: zbarimg (zbar-tools) not installed: the QR code is checked for shape only"
+fi
+holder --credential "$work/card.cbor" --device-key "$work/holder.key.pem" --no-qr
+expect "--no-qr: only the URI line" cmp -s "$work/qr.txt" "$work/holder.out"
+check "read after --no-qr" 0 -- "$cl" mdoc read --engagement-file "$work/qr.txt" "${read_args[@]}"
+holder_done 0 "holder after --no-qr"
 
 # 2. JSON in the shape of `mdoc verify --json`, over a device MAC with EReaderKey.
 holder --credential "$work/card.cbor" --device-key "$work/holder.key.pem" --mac
