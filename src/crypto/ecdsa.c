@@ -75,44 +75,53 @@ out:
     return rc;
 }
 
-/* r||s to DER into der[DER_SIG_BUF]. */
+/* One unsigned big-endian integer as a DER INTEGER (X.690 §8.3): minimal, non-negative. */
+static size_t
+der_put_uint(unsigned char *p, const uint8_t *v, size_t n)
+{
+    size_t k = 0, len;
+
+    while (k + 1 < n && v[k] == 0)
+        k++;
+    len = n - k + (v[k] & 0x80 ? 1 : 0);
+    p[0] = 0x02;
+    p[1] = (unsigned char)len;
+    if (v[k] & 0x80)
+        p[2] = 0;
+    memcpy(p + 2 + len - (n - k), v + k, n - k);
+    return 2 + len;
+}
+
+/* r||s to DER into der[DER_SIG_BUF]: ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
+ * (RFC 3279 §2.2.3), encoded here directly rather than through BIGNUMs. */
 static cl_err
 raw_to_der(struct cl_bytes raw, unsigned char *der, size_t *der_len, struct cl_error *err)
 {
-    ECDSA_SIG *sig = NULL;
-    BIGNUM *r = NULL, *s = NULL;
-    unsigned char *p = der;
-    size_t half = raw.len / 2;
-    int n;
-    cl_err rc;
+    unsigned char body[DER_SIG_BUF];
+    size_t half = raw.len / 2, n, h;
 
     *der_len = 0;
-    if (raw.len == 0 || raw.len % 2 != 0 || raw.len > CL_ECDSA_RAW_MAX) {
-        rc = cl_fail(err, CL_ERR_INPUT, "signature",
-                     "raw signature must be r||s of equal halves, at most %d bytes",
-                     CL_ECDSA_RAW_MAX);
-        goto out;
+    if (raw.len == 0 || raw.len % 2 != 0 || raw.len > CL_ECDSA_RAW_MAX)
+        return cl_fail(err, CL_ERR_INPUT, "signature",
+                       "raw signature must be r||s of equal halves, at most %d bytes",
+                       CL_ECDSA_RAW_MAX);
+    /* each INTEGER is at most 2 + 1 + 66 bytes: the body stays below 128 + 12 */
+    n = der_put_uint(body, raw.ptr, half);
+    n += der_put_uint(body + n, raw.ptr + half, half);
+    der[0] = 0x30;
+    if (n < 0x80) {
+        der[1] = (unsigned char)n;
+        h = 2;
+    } else {
+        der[1] = 0x81;
+        der[2] = (unsigned char)n;
+        h = 3;
     }
-    sig = ECDSA_SIG_new();
-    r = BN_bin2bn(raw.ptr, (int)half, NULL);
-    s = BN_bin2bn(raw.ptr + half, (int)half, NULL);
-    if (sig == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
-        rc = cl_fail(err, CL_ERR_NOMEM, "signature", "cannot build the ECDSA-Sig-Value");
-        goto out;
-    }
-    r = s = NULL; /* owned by sig now */
-    if (i2d_ECDSA_SIG(sig, NULL) > DER_SIG_BUF || (n = i2d_ECDSA_SIG(sig, &p)) <= 0) {
-        rc = cl_fail(err, CL_ERR_CRYPTO, "signature", "cannot encode the ECDSA-Sig-Value");
-        goto out;
-    }
-    *der_len = (size_t)n;
-    rc = CL_OK;
-out:
-    ERR_clear_error();
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    return rc;
+    if (h + n > DER_SIG_BUF)
+        return cl_fail(err, CL_ERR_INTERNAL, "signature", "ECDSA-Sig-Value does not fit");
+    memcpy(der + h, body, n);
+    *der_len = h + n;
+    return CL_OK;
 }
 
 cl_err
