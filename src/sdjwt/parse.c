@@ -73,21 +73,36 @@ sdjwt_json_dump(struct cl_buf *out, const json_t *j)
 cl_err
 sdjwt_digest_b64(enum cl_hash_alg alg, struct cl_bytes in, char *out, struct cl_error *err)
 {
+    /* RFC 4648 §5, unpadded: encoded here into out, a digest being at most 64 bytes */
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     uint8_t h[CL_HASH_MAX];
-    struct cl_buf b;
+    size_t n = cl_hash_len(alg), i, o = 0;
     cl_err rc = cl_hash(alg, in, h, err);
 
     if (rc != CL_OK)
         return rc;
-    cl_buf_init_ex(&b, CL_SDJWT_DIGEST_B64_MAX - 1, false);
-    cl_b64url_encode(&b, cl_bytes_of(h, cl_hash_len(alg)));
-    if (b.err == CL_OK) {
-        memcpy(out, b.ptr, b.len);
-        out[b.len] = '\0';
+    if ((4 * n + 2) / 3 >= CL_SDJWT_DIGEST_B64_MAX)
+        return cl_fail(err, CL_ERR_INTERNAL, "digest", "digest too long to encode");
+    for (i = 0; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)h[i] << 16 | (uint32_t)h[i + 1] << 8 | h[i + 2];
+
+        out[o++] = abc[v >> 18];
+        out[o++] = abc[(v >> 12) & 63];
+        out[o++] = abc[(v >> 6) & 63];
+        out[o++] = abc[v & 63];
     }
-    rc = cl_buf_check(&b, "digest", err);
-    cl_buf_fini(&b);
-    return rc;
+    if (n - i == 1) {
+        out[o++] = abc[h[i] >> 2];
+        out[o++] = abc[(h[i] & 3) << 4];
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)h[i] << 8 | h[i + 1];
+
+        out[o++] = abc[v >> 10];
+        out[o++] = abc[(v >> 4) & 63];
+        out[o++] = abc[(v & 15) << 2];
+    }
+    out[o] = '\0';
+    return CL_OK;
 }
 
 json_t *
@@ -187,6 +202,176 @@ sort_by_digest(size_t *idx, size_t n, const struct cl_sdjwt_disclosure *d)
     }
 }
 
+/* ---- the common disclosure, decoded without a general JSON parser ---- */
+
+/* A cursor over a disclosure's JSON text for the fast path below. */
+struct scan {
+    const uint8_t *p, *end;
+};
+
+static void
+scan_ws(struct scan *s)
+{
+    /* RFC 8259 §2: insignificant whitespace */
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* A JSON string (RFC 8259 §7) without \u escapes, as a new jansson string: NULL when the
+ * string is not one the fast path takes (the general parser then decides) or on no memory. */
+static json_t *
+scan_string(struct cl_arena *a, struct scan *s)
+{
+    const uint8_t *start, *q;
+    uint8_t *buf, *o;
+    bool esc = false;
+
+    if (s->p >= s->end || *s->p != '"')
+        return NULL;
+    start = ++s->p;
+    for (q = start; q < s->end && *q != '"'; q++) {
+        if (*q < 0x20)
+            return NULL; /* control characters must be escaped */
+        if (*q == '\\') {
+            if (q + 1 >= s->end)
+                return NULL;
+            esc = true;
+            q++;
+        }
+    }
+    if (q >= s->end)
+        return NULL;
+    s->p = q + 1;
+    if (!esc)
+        return cl_utf8_valid(cl_bytes_of(start, (size_t)(q - start)))
+                   ? json_stringn_nocheck((const char *)start, (size_t)(q - start))
+                   : NULL;
+    buf = cl_arena_alloc(a, (size_t)(q - start) + 1);
+    if (buf == NULL)
+        return NULL;
+    for (o = buf; start < q; start++) {
+        uint8_t c = *start;
+
+        if (c == '\\') {
+            switch (*++start) {
+            case '"':
+            case '\\':
+            case '/':
+                c = *start;
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            default: /* \u and invalid escapes: the general parser */
+                return NULL;
+            }
+        }
+        *o++ = c;
+    }
+    return cl_utf8_valid(cl_bytes_of(buf, (size_t)(o - buf)))
+               ? json_stringn_nocheck((const char *)buf, (size_t)(o - buf))
+               : NULL;
+}
+
+/* A string, literal or small integer value; NULL for anything else. */
+static json_t *
+scan_value(struct cl_arena *a, struct scan *s)
+{
+    size_t left = (size_t)(s->end - s->p), nd = 0;
+    const uint8_t *q = s->p;
+    bool neg = false;
+    json_int_t v = 0;
+
+    if (left == 0)
+        return NULL;
+    if (*q == '"')
+        return scan_string(a, s);
+    if (left >= 4 && memcmp(q, "true", 4) == 0) {
+        s->p += 4;
+        return json_true();
+    }
+    if (left >= 5 && memcmp(q, "false", 5) == 0) {
+        s->p += 5;
+        return json_false();
+    }
+    if (left >= 4 && memcmp(q, "null", 4) == 0) {
+        s->p += 4;
+        return json_null();
+    }
+    /* RFC 8259 §6 integers without fraction or exponent, far from overflow; "-0" and every
+     * other number go to the general parser */
+    if (*q == '-') {
+        neg = true;
+        q++;
+    }
+    if (q >= s->end || *q < '0' || *q > '9' || (*q == '0' && neg))
+        return NULL;
+    for (; q < s->end && *q >= '0' && *q <= '9'; q++, nd++) {
+        if (nd == 18)
+            return NULL; /* 19 digits may not fit: the general parser says */
+        v = v * 10 + (*q - '0');
+    }
+    if ((nd > 1 && s->p[neg ? 1 : 0] == '0') ||
+        (q < s->end && (*q == '.' || *q == 'e' || *q == 'E')))
+        return NULL;
+    s->p = q;
+    return json_integer(neg ? -v : v);
+}
+
+/* RFC 9901 §4.2.1-4.2.2: a disclosure is ["salt", "name", value] or ["salt", value]. This
+ * builds the same jansson array the general strict parser would for the common disclosure:
+ * string salt and name, a string, literal or small integer value, no \u escapes. For any
+ * other text it returns NULL and the general parser decides, with its errors. */
+static json_t *
+fast_disclosure(struct cl_arena *a, struct cl_bytes raw, const struct cl_json_limits *lim)
+{
+    struct scan s = {raw.ptr, raw.ptr + raw.len};
+    json_t *arr, *el;
+
+    if (raw.len == 0 || raw.len > lim->max_bytes || lim->max_depth < 1)
+        return NULL;
+    scan_ws(&s);
+    if (s.p >= s.end || *s.p++ != '[')
+        return NULL;
+    arr = json_array();
+    if (arr == NULL)
+        return NULL;
+    for (size_t i = 0; i < 3; i++) {
+        scan_ws(&s);
+        el = scan_value(a, &s);
+        if (el == NULL || json_array_append_new(arr, el) != 0)
+            break;
+        scan_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+            s.p++;
+            continue;
+        }
+        if (s.p < s.end && *s.p == ']' && i >= 1) {
+            s.p++;
+            scan_ws(&s);
+            if (s.p != s.end)
+                break; /* bytes after the array */
+            /* on failure the defer has released arr already */
+            return sdjwt_json_defer(a, arr, NULL) == CL_OK ? arr : NULL;
+        }
+        break;
+    }
+    json_decref(arr);
+    return NULL;
+}
+
 static cl_err
 parse_disclosure(struct cl_arena *a, struct cl_bytes enc, const struct cl_sdjwt_limits *lim,
                  enum cl_hash_alg alg, struct cl_sdjwt_disclosure *d, struct cl_error *err)
@@ -203,9 +388,12 @@ parse_disclosure(struct cl_arena *a, struct cl_bytes enc, const struct cl_sdjwt_
     rc = cl_b64url_decode_arena(a, enc, &raw, err);
     if (rc != CL_OK)
         return rc;
-    rc = cl_jose_json_parse(a, raw, &lim->json, "disclosure", &arr, err);
-    if (rc != CL_OK)
-        return rc;
+    arr = fast_disclosure(a, raw, &lim->json);
+    if (arr == NULL) {
+        rc = cl_jose_json_parse(a, raw, &lim->json, "disclosure", &arr, err);
+        if (rc != CL_OK)
+            return rc;
+    }
     /* RFC 9901 §7.1 step 3.c.ii: a 3-element array (object property) or 2 (array element) */
     if (!json_is_array(arr))
         return cl_fail(err, CL_ERR_INPUT, NULL, "disclosure is not a JSON array");

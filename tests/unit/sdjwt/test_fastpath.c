@@ -1,0 +1,231 @@
+/* test_fastpath.c - the verifier's fast paths agree with the general strict decoders: each
+ * disclosure row is parsed by cl_sdjwt_parse (fast path for common disclosures) and by
+ * cl_jose_json_parse plus the RFC 9901 §7.1 step 3.c.ii shape rules (the reference); base64url
+ * texts are decoded by cl_b64url_decode_arena (fast path) and cl_b64url_decode (reference). */
+#include "support.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "cardless/codec.h"
+#include "cardless/jose.h"
+#include "cardless/sdjwt.h"
+
+static const char *const disclosures[] = {
+    "[\"salt\",\"name\",\"value\"]",
+    "[ \"salt\" ,\n\"name\" ,\t\"value\" ]\r\n",
+    " [\"salt\",\"name\",\"value\"]",
+    "[\"salt\",\"value\"]",
+    "[\"salt\",\"이름\",\"서울특별시 종로구\"]",
+    "[\"s\",\"n\",\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\te\"]",
+    "[\"s\\\\\",\"n\\\"\",\"\"]",
+    "[\"s\",\"n\",\"\\u00e9\"]",
+    "[\"s\",\"n\",\"\\ud83d\\ude00\"]",
+    "[\"s\",\"n\",\"\\u0000\"]",
+    "[\"s\",\"n\",\"\\ud800\"]",
+    "[\"s\",\"n\",\"\\x\"]",
+    "[\"s\",\"n\",\"v\\",
+    "[\"s\",\"n\",\"\xc3\x28\"]",
+    "[\"s\",\"n\",\"\xc0\xaf\"]",
+    "[\"s\",\"n\",\"\xed\xa0\x80\"]",
+    "[\"s\",\"\xf4\x90\x80\x80\",\"v\"]",
+    "[\"s\",\"n\",\"a\x01\"]",
+    "[\"s\",\"n\",\"a\tb\"]",
+    "[\"s\",\"n\",0]",
+    "[\"s\",\"n\",42]",
+    "[\"s\",\"n\",-7]",
+    "[\"s\",\"n\",-0]",
+    "[\"s\",\"n\",007]",
+    "[\"s\",\"n\",-01]",
+    "[\"s\",\"n\",123456789012345678]",
+    "[\"s\",\"n\",-123456789012345678]",
+    "[\"s\",\"n\",1234567890123456789]",
+    "[\"s\",\"n\",99999999999999999999]",
+    "[\"s\",\"n\",1.5]",
+    "[\"s\",\"n\",1e3]",
+    "[\"s\",\"n\",1E3]",
+    "[\"s\",\"n\",-]",
+    "[\"s\",\"n\",+1]",
+    "[\"s\",\"n\",true]",
+    "[\"s\",\"n\",false]",
+    "[\"s\",\"n\",null]",
+    "[\"s\",\"n\",tru]",
+    "[\"s\",\"n\",nulll]",
+    "[\"s\",\"n\",truex]",
+    "[\"s\",5]",
+    "[\"s\"]",
+    "[]",
+    "[\"s\",\"n\",\"v\",\"w\"]",
+    "[\"s\",\"n\",{\"a\":1}]",
+    "[\"s\",\"n\",[1,2]]",
+    "[\"s\",\"n\",{\"a\":1,\"a\":2}]",
+    "[\"s\",\"n\",\"v\"] x",
+    "[\"s\",\"n\",\"v\"],",
+    "[\"s\",\"n\",\"v\",]",
+    "[\"s\" \"n\",\"v\"]",
+    "[\"s\",,\"v\"]",
+    "[\"s\",\"n\",\"v\"",
+    "[\"s\",\"n\",\"v",
+    "[1,\"n\",\"v\"]",
+    "[\"s\",1,\"v\"]",
+    "[\"s\",\"_sd\",\"v\"]",
+    "[\"s\",\"...\",\"v\"]",
+    "{\"s\":\"n\"}",
+    "\"s\"",
+    "",
+    " ",
+};
+
+static struct cl_bytes
+b64(struct cl_arena *a, const char *s, size_t n)
+{
+    struct cl_buf b;
+    struct cl_bytes out;
+
+    cl_buf_init(&b);
+    cl_b64url_encode(&b, cl_bytes_of(s, n));
+    assert_int_equal(b.err, CL_OK);
+    out = cl_arena_copy(a, cl_buf_bytes(&b));
+    cl_buf_fini(&b);
+    return out;
+}
+
+/* What the general parser and the shape rules say: CL_OK with the tree, or an error. */
+static cl_err
+reference(struct cl_arena *a, const char *text, json_t **tree)
+{
+    struct cl_json_limits lim = cl_sdjwt_limits_default().json;
+    size_t n;
+    const char *name;
+    cl_err rc = cl_jose_json_parse(a, cl_bytes_str(text), &lim, "disclosure", tree, NULL);
+
+    if (rc != CL_OK)
+        return rc;
+    if (!json_is_array(*tree))
+        return CL_ERR_INPUT;
+    n = json_array_size(*tree);
+    if ((n != 2 && n != 3) || !json_is_string(json_array_get(*tree, 0)))
+        return CL_ERR_INPUT;
+    if (n == 3) {
+        name = json_string_value(json_array_get(*tree, 1));
+        if (name == NULL || strcmp(name, "_sd") == 0 || strcmp(name, "...") == 0)
+            return CL_ERR_INPUT;
+    }
+    return CL_OK;
+}
+
+static void
+test_disclosures(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof disclosures / sizeof disclosures[0]; i++) {
+        struct cl_arena a;
+        struct cl_error err = {0};
+        struct cl_sdjwt sd;
+        json_t *want = NULL;
+        const char *hdr = "{\"alg\":\"ES256\",\"typ\":\"dc+sd-jwt\"}", *pl = "{}";
+        struct cl_bytes h, p, s, d;
+        uint8_t sig[64] = {1};
+        const char *text;
+        cl_err ref, got;
+
+        cl_arena_init(&a, 0, 0, 0);
+        h = b64(&a, hdr, strlen(hdr));
+        p = b64(&a, pl, strlen(pl));
+        s = b64(&a, (const char *)sig, sizeof sig);
+        d = b64(&a, disclosures[i], strlen(disclosures[i]));
+        text = cl_arena_printf(&a, "%.*s.%.*s.%.*s~%.*s~", (int)h.len, (const char *)h.ptr,
+                               (int)p.len, (const char *)p.ptr, (int)s.len, (const char *)s.ptr,
+                               (int)d.len, (const char *)d.ptr);
+        assert_non_null(text);
+        ref = reference(&a, disclosures[i], &want);
+        got = cl_sdjwt_parse(&a, cl_bytes_str(text), NULL, &sd, &err);
+        if (d.len == 0) { /* an empty disclosure is refused before any JSON */
+            assert_int_not_equal(got, CL_OK);
+        } else if (ref == CL_OK) {
+            cl_test_expect(disclosures[i], got, CL_OK, &err);
+            assert_int_equal(sd.ndisclosures, 1);
+            if (!json_equal(sd.disclosures[0].array, want))
+                fail_msg("row %zu: the fast path built another tree than the parser", i);
+        } else if (got == CL_OK) {
+            fail_msg("row %zu: accepted, the general parser refuses it (%s)", i, cl_err_name(ref));
+        } else {
+            cl_test_expect(disclosures[i], got, ref, &err);
+        }
+        cl_arena_fini(&a);
+    }
+}
+
+/* base64url: both decoders give the same bytes or the same error, over a table and over
+ * pseudo-random texts of alphabet and non-alphabet characters. */
+static void
+check_b64(const uint8_t *t, size_t n)
+{
+    struct cl_arena a;
+    struct cl_buf ref;
+    struct cl_bytes got;
+    struct cl_error e1 = {0}, e2 = {0};
+    cl_err r1, r2;
+
+    cl_arena_init(&a, 0, 0, 0);
+    cl_buf_init(&ref);
+    r1 = cl_b64url_decode(&ref, cl_bytes_of(t, n), &e1);
+    r2 = cl_b64url_decode_arena(&a, cl_bytes_of(t, n), &got, &e2);
+    if (r1 != r2)
+        fail_msg("b64url '%.*s': %s and %s", (int)n, (const char *)t, cl_err_name(r1),
+                 cl_err_name(r2));
+    if (r1 == CL_OK) {
+        assert_int_equal(got.len, ref.len);
+        if (ref.len != 0)
+            assert_memory_equal(got.ptr, ref.ptr, ref.len);
+    } else {
+        assert_string_equal(e1.where, e2.where);
+        assert_string_equal(e1.msg, e2.msg);
+    }
+    cl_buf_fini(&ref);
+    cl_arena_fini(&a);
+}
+
+static void
+test_b64url(void **state)
+{
+    static const char *const rows[] = {
+        "",     "A",    "AA",   "AB",    "AAA",    "AAB",      "AAAA",  "QQ",
+        "QR",   "QUI",  "QUJ",  "QUJD",  "QUJDRA", "_-_-",     "+/+/",  "QUJD\n",
+        "QQ==", "QUJ=", "Q UJ", "QUJD=", "////",   "\xff\xfe", "AAAAA", "eyJhbGciOiJFUzI1NiJ9",
+    };
+    static const char pool[] = "ABQZaz09-_+/= .\x80";
+    uint32_t x = 2463534242u;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        check_b64((const uint8_t *)rows[i], strlen(rows[i]));
+    for (int k = 0; k < 4000; k++) {
+        uint8_t t[16];
+        size_t n;
+
+        x ^= x << 13; /* xorshift32: a fixed sequence */
+        x ^= x >> 17;
+        x ^= x << 5;
+        n = x % sizeof t;
+        for (size_t j = 0; j < n; j++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            /* mostly alphabet: invalid characters now and then, at any place */
+            t[j] = (uint8_t)(x % 8 != 0 ? pool[x % 10] : pool[x % (sizeof pool - 1)]);
+        }
+        check_b64(t, n);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_disclosures),
+        cmocka_unit_test(test_b64url),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
