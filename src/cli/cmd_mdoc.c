@@ -1,6 +1,7 @@
 /*
  * cmd_mdoc.c - `cardless mdoc issue|present|verify|request|dump|transcript` (ISO/IEC 18013-5
- * mdoc); serve-holder and read live in cmd_mdoc_session.c.
+ * mdoc); serve-holder and read live in cmd_mdoc_session.c. `verify --status-list` (shared with
+ * `read`) checks each document's MSO status reference against Status List Tokens.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -123,6 +123,12 @@ sign invalid.jwt jwt
 verify_st 1 "status INVALID" --status-list invalid.jwt
 expect "INVALID: name" has '"name": "INVALID"' out
 expect "INVALID: reason" has "$NS is INVALID in the status list" out
+check "status app-specific" 0 -- "$cl" status set --list list.json --index 7 --value 3 --force
+sign app.jwt jwt
+verify_st 1 "status APPLICATION_SPECIFIC: not VALID, refused as sdjwt verify does" \
+    --status-list app.jwt --status-key ds.pub.pem
+expect "APPLICATION_SPECIFIC: name" has '"name": "APPLICATION_SPECIFIC"' out
+expect "APPLICATION_SPECIFIC: value" has '"value": 3' out
 # the lists below hold a VALID entry 7 again (status set refuses INVALID -> VALID without --force)
 check "status reinstate" 0 -- "$cl" status set --list list.json --index 7 --value VALID --force
 check "forger key" 0 -- "$cl" key new --out forger.key.pem
