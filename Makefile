@@ -11,7 +11,8 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
 DEB_BUILD := cmake ninja-build pkg-config gcc libc6-dev make openssl ca-certificates \
-             libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev libqrencode-dev jq
+             libssl-dev libcbor-dev libjansson-dev zlib1g-dev libcmocka-dev libqrencode-dev jq \
+             python3 zbar-tools
 DEB_FUZZ := clang libclang-rt-14-dev
 
 .PHONY: all deps interop-deps bench-deps demo test bench fuzz release debug clean format
