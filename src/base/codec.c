@@ -230,9 +230,9 @@ static const uint8_t b64url_plus1[256] = {
 
 /* The common case of cl_b64url_decode_arena: a valid, canonical base64url text decoded in one
  * pass straight into the arena. False when the text is not valid (the strict decoder then
- * says why) or on no memory. */
+ * says why) or on no memory (*nomem set: no second try that could hide the failure). */
 static bool
-b64url_decode_fast(struct cl_arena *a, struct cl_bytes in, struct cl_bytes *out)
+b64url_decode_fast(struct cl_arena *a, struct cl_bytes in, struct cl_bytes *out, bool *nomem)
 {
     size_t full = in.len / 4, rest = in.len % 4, i, n = 0;
     const uint8_t *s = in.ptr;
@@ -242,8 +242,10 @@ b64url_decode_fast(struct cl_arena *a, struct cl_bytes in, struct cl_bytes *out)
     if (rest == 1)
         return false;
     d = cl_arena_alloc(a, full * 3 + (rest != 0 ? rest - 1 : 0) + 1);
-    if (d == NULL)
+    if (d == NULL) {
+        *nomem = true;
         return false;
+    }
     for (i = 0; i < full; i++, s += 4) {
         v0 = b64url_plus1[s[0]];
         v1 = b64url_plus1[s[1]];
@@ -281,9 +283,13 @@ cl_b64url_decode_arena(struct cl_arena *a, struct cl_bytes in, struct cl_bytes *
     struct cl_buf b;
     cl_err rc;
 
+    bool nomem = false;
+
     *out = cl_bytes_of(NULL, 0);
-    if (in.len != 0 && b64url_decode_fast(a, in, out))
+    if (in.len != 0 && b64url_decode_fast(a, in, out, &nomem))
         return CL_OK;
+    if (nomem)
+        return cl_fail(err, CL_ERR_NOMEM, "base64url", "out of memory");
     cl_buf_init(&b);
     rc = b64_decode(&b, in, true, false, err);
     if (rc == CL_OK) {
