@@ -207,6 +207,7 @@ sort_by_digest(size_t *idx, size_t n, const struct cl_sdjwt_disclosure *d)
 /* A cursor over a disclosure's JSON text for the fast path below. */
 struct scan {
     const uint8_t *p, *end;
+    bool nomem; /* an allocation failed: report it, never retry with the general parser */
 };
 
 static void
@@ -215,6 +216,15 @@ scan_ws(struct scan *s)
     /* RFC 8259 §2: insignificant whitespace */
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
         s->p++;
+}
+
+/* A value jansson made, noting when it could not. */
+static json_t *
+scan_made(struct scan *s, json_t *j)
+{
+    if (j == NULL)
+        s->nomem = true;
+    return j;
 }
 
 /* A JSON string (RFC 8259 §7) without \u escapes, as a new jansson string: NULL when the
@@ -244,11 +254,13 @@ scan_string(struct cl_arena *a, struct scan *s)
     s->p = q + 1;
     if (!esc)
         return cl_utf8_valid(cl_bytes_of(start, (size_t)(q - start)))
-                   ? json_stringn_nocheck((const char *)start, (size_t)(q - start))
+                   ? scan_made(s, json_stringn_nocheck((const char *)start, (size_t)(q - start)))
                    : NULL;
     buf = cl_arena_alloc(a, (size_t)(q - start) + 1);
-    if (buf == NULL)
+    if (buf == NULL) {
+        s->nomem = true;
         return NULL;
+    }
     for (o = buf; start < q; start++) {
         uint8_t c = *start;
 
@@ -281,7 +293,7 @@ scan_string(struct cl_arena *a, struct scan *s)
         *o++ = c;
     }
     return cl_utf8_valid(cl_bytes_of(buf, (size_t)(o - buf)))
-               ? json_stringn_nocheck((const char *)buf, (size_t)(o - buf))
+               ? scan_made(s, json_stringn_nocheck((const char *)buf, (size_t)(o - buf)))
                : NULL;
 }
 
@@ -327,7 +339,7 @@ scan_value(struct cl_arena *a, struct scan *s)
         (q < s->end && (*q == '.' || *q == 'e' || *q == 'E')))
         return NULL;
     s->p = q;
-    return json_integer(neg ? -v : v);
+    return scan_made(s, json_integer(neg ? -v : v));
 }
 
 /* RFC 9901 §4.2.1-4.2.2: a disclosure is ["salt", "name", value] or ["salt", value]. This
@@ -335,9 +347,10 @@ scan_value(struct cl_arena *a, struct scan *s)
  * string salt and name, a string, literal or small integer value, no \u escapes. For any
  * other text it returns NULL and the general parser decides, with its errors. */
 static json_t *
-fast_disclosure(struct cl_arena *a, struct cl_bytes raw, const struct cl_json_limits *lim)
+fast_disclosure(struct cl_arena *a, struct cl_bytes raw, const struct cl_json_limits *lim,
+                bool *nomem)
 {
-    struct scan s = {raw.ptr, raw.ptr + raw.len};
+    struct scan s = {raw.ptr, raw.ptr + raw.len, false};
     json_t *arr, *el;
 
     if (raw.len == 0 || raw.len > lim->max_bytes || lim->max_depth < 1)
@@ -346,13 +359,19 @@ fast_disclosure(struct cl_arena *a, struct cl_bytes raw, const struct cl_json_li
     if (s.p >= s.end || *s.p++ != '[')
         return NULL;
     arr = json_array();
-    if (arr == NULL)
+    if (arr == NULL) {
+        *nomem = true;
         return NULL;
+    }
     for (size_t i = 0; i < 3; i++) {
         scan_ws(&s);
         el = scan_value(a, &s);
-        if (el == NULL || json_array_append_new(arr, el) != 0)
+        if (el == NULL)
             break;
+        if (json_array_append_new(arr, el) != 0) {
+            s.nomem = true; /* it released el */
+            break;
+        }
         scan_ws(&s);
         if (s.p < s.end && *s.p == ',') {
             s.p++;
@@ -364,11 +383,15 @@ fast_disclosure(struct cl_arena *a, struct cl_bytes raw, const struct cl_json_li
             if (s.p != s.end)
                 break; /* bytes after the array */
             /* on failure the defer has released arr already */
-            return sdjwt_json_defer(a, arr, NULL) == CL_OK ? arr : NULL;
+            if (sdjwt_json_defer(a, arr, NULL) == CL_OK)
+                return arr;
+            *nomem = true;
+            return NULL;
         }
         break;
     }
     json_decref(arr);
+    *nomem = s.nomem;
     return NULL;
 }
 
@@ -379,6 +402,7 @@ parse_disclosure(struct cl_arena *a, struct cl_bytes enc, const struct cl_sdjwt_
     struct cl_bytes raw;
     json_t *arr, *salt;
     size_t n;
+    bool nomem = false;
     cl_err rc;
 
     d->encoded = enc;
@@ -388,7 +412,9 @@ parse_disclosure(struct cl_arena *a, struct cl_bytes enc, const struct cl_sdjwt_
     rc = cl_b64url_decode_arena(a, enc, &raw, err);
     if (rc != CL_OK)
         return rc;
-    arr = fast_disclosure(a, raw, &lim->json);
+    arr = fast_disclosure(a, raw, &lim->json, &nomem);
+    if (nomem)
+        return cl_fail(err, CL_ERR_NOMEM, NULL, "out of memory");
     if (arr == NULL) {
         rc = cl_jose_json_parse(a, raw, &lim->json, "disclosure", &arr, err);
         if (rc != CL_OK)

@@ -1,10 +1,12 @@
 /* test_fastpath.c - the verifier's fast paths agree with the general strict decoders: each
  * disclosure row is parsed by cl_sdjwt_parse (fast path for common disclosures) and by
  * cl_jose_json_parse plus the RFC 9901 §7.1 step 3.c.ii shape rules (the reference); base64url
- * texts are decoded by cl_b64url_decode_arena (fast path) and cl_b64url_decode (reference). */
+ * texts are decoded by cl_b64url_decode_arena (fast path) and cl_b64url_decode (reference);
+ * JSON texts by cl_jose_json_parse (fast path) and json_loadb (reference). */
 #include "support.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cardless/codec.h"
@@ -156,6 +158,97 @@ test_disclosures(void **state)
     }
 }
 
+/* cl_jose_json_parse (its fast reader for common JWT texts) against json_loadb itself: the
+ * same tree, members in the same order, or a refusal by both. */
+static const char *const texts[] = {
+    "{}",
+    "[]",
+    " { } ",
+    "{\"iss\":\"https://issuer.example\",\"iat\":1799990000,\"exp\":-5,\"vct\":\"urn:x\"}",
+    "{\"cnf\":{\"jwk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"ab\",\"y\":\"cd\"}}}",
+    "{\"_sd\":[\"a\",\"b\"],\"arr\":[{\"...\":\"c\"},1,true,false,null,[],{}]}",
+    "{ \"a\" : 1 ,\n\"b\"\t:\r[ 1 , 2 ] }",
+    "{\"z\":1,\"a\":2,\"m\":3}",
+    "{\"a\":1,\"a\":2}",
+    "{\"a\":{\"b\":1,\"b\":1}}",
+    "{\"a\":1,}",
+    "{\"a\":1 \"b\":2}",
+    "{\"a\" 1}",
+    "{a:1}",
+    "{\"a\":1}}",
+    "{\"a\":1} x",
+    "[1,2,]",
+    "[,1]",
+    "[1 2]",
+    "{\"a\":[1,{\"b\":[true,null]}]}",
+    "\"top\"",
+    "42",
+    "true",
+    "nul",
+    "{\"s\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"}",
+    "{\"k\\n\":1}",
+    "{\"\\u0041\":\"\\u00e9\\ud83d\\ude00\"}",
+    "{\"a\":\"\\u0000\"}",
+    "{\"a\\u0000b\":1}",
+    "{\"a\":\"\\udc00\"}",
+    "{\"a\":\"\\q\"}",
+    "{\"a\":\"í \"}",
+    "{\"À¯\":1}",
+    "{\"이름\":\"홍길동\"}",
+    "{\"a\":\"xy\"}",
+    "{\"a\":0,\"b\":-0,\"c\":01}",
+    "{\"a\":1.0}",
+    "{\"a\":1e2}",
+    "{\"a\":123456789012345678}",
+    "{\"a\":1234567890123456789}",
+    "{\"a\":9223372036854775808}",
+    "{\"a\":-}",
+    "{\"a\":tru}",
+    "{\"a\":truee}",
+    "{\"a\":\"unterminated}",
+    "{\"a\":\"v\\",
+    "{\"a\"",
+    "{",
+    "[",
+    "",
+    "   ",
+    "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]",
+};
+
+static void
+test_json(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct cl_arena a;
+        struct cl_json_limits lim = cl_json_limits_default();
+        json_error_t je;
+        json_t *ref, *got = NULL;
+        cl_err rc;
+
+        cl_arena_init(&a, 0, 0, 0);
+        ref = json_loadb(texts[i], strlen(texts[i]), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+        rc = cl_jose_json_parse(&a, cl_bytes_str(texts[i]), &lim, "t", &got, NULL);
+        if (ref == NULL) {
+            if (rc == CL_OK)
+                fail_msg("text %zu: accepted, json_loadb refuses it", i);
+        } else {
+            char *r, *g;
+
+            if (rc != CL_OK)
+                fail_msg("text %zu: refused (%s), json_loadb accepts it", i, cl_err_name(rc));
+            r = json_dumps(ref, JSON_COMPACT | JSON_ENCODE_ANY);
+            g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+            if (!json_equal(ref, got) || r == NULL || g == NULL || strcmp(r, g) != 0)
+                fail_msg("text %zu: trees differ: %s and %s", i, r, g);
+            free(r);
+            free(g);
+            json_decref(ref);
+        }
+        cl_arena_fini(&a);
+    }
+}
+
 /* base64url: both decoders give the same bytes or the same error, over a table and over
  * pseudo-random texts of alphabet and non-alphabet characters. */
 static void
@@ -225,6 +318,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_disclosures),
         cmocka_unit_test(test_b64url),
+        cmocka_unit_test(test_json),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
