@@ -283,10 +283,12 @@ struct bn_ctx {
     /* household aggregates: computed once per household and pass (memo bits) */
     uint32_t memo;
     struct bn_val agg[16];
-    /* per member of the current household, computed once per household and date */
-    int16_t age[BN_MAX_MEMBERS];
-    int16_t month_index[BN_MAX_MEMBERS];
-    int16_t birth_year[BN_MAX_MEMBERS];
+    /* per member of the current household, computed once per household and date: the
+       buffers below (bn_ctx_household) or the batch machine's chunk columns (batch.c) */
+    const int16_t *age, *month_index, *birth_year;
+    int16_t age_buf[BN_MAX_MEMBERS];
+    int16_t month_index_buf[BN_MAX_MEMBERS];
+    int16_t birth_year_buf[BN_MAX_MEMBERS];
     /* statuses of the household's subjects, per benefit, for eligible() */
     uint8_t st[BN_MAX_BENEFITS][BN_MAX_MEMBERS];
     uint16_t miss[BN_MAX_BENEFITS][BN_MAX_MEMBERS];
@@ -319,6 +321,27 @@ void bn_eval_household_all(struct bn_ctx *c, uint32_t h, bool full);
 int64_t bn_eval_amount(struct bn_ctx *c, const struct bn_benefit *b, uint32_t person);
 uint8_t bn_eval_subject(struct bn_ctx *c, const struct bn_benefit *b, uint32_t person,
                         uint16_t *miss);
+
+/* batch.c: the whole-population pass in batches (vectorized interpretation) */
+struct bn_agetab;
+struct bn_batch;
+struct bn_agetab *bn_agetab_new(int32_t at);
+/* age (29 Feb rule), month index and birth year of a birth date on the table's date */
+void bn_agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
+                   int16_t *by);
+void bn_agetab_free(struct bn_agetab *t);
+bool bn_batch_supported(const struct cl_benefits_rules *r);
+struct bn_batch *bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
+                              const struct bn_params *par, const struct bn_agetab *ages,
+                              struct bn_ctx *c, struct cl_benefits_results *res);
+void bn_batch_free(struct bn_batch *t);
+/* households [from, to); chunks the batch cannot take go to run_scalar(arg, h0, h1) */
+void bn_batch_run(struct bn_batch *t, size_t from, size_t to,
+                  void (*run_scalar)(void *arg, size_t h0, size_t h1), void *arg);
+/* eval.c: the pass, batch (the default) or scalar only (the reference, for tests) */
+cl_err bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
+                    unsigned nthreads, bool batch, struct cl_benefits_results *res,
+                    struct cl_error *err);
 
 struct bn_val bn_run(struct bn_ctx *c, const struct bn_code *code, struct bn_val *lhs,
                      struct bn_val *rhs);

@@ -339,6 +339,9 @@ bn_ctx_household(struct bn_ctx *c, uint32_t h)
     c->head = (uint32_t)c->pop->hh_head[h];
     c->memo = 0;
     c->hole_mask = 0;
+    c->age = c->age_buf;
+    c->month_index = c->month_index_buf;
+    c->birth_year = c->birth_year_buf;
     {
         int32_t ay, by;
         unsigned am, ad, bm, bd;
@@ -346,13 +349,13 @@ bn_ctx_household(struct bn_ctx *c, uint32_t h)
         cl_civil_from_days(c->at, &ay, &am, &ad);
         for (uint32_t k = 0; k < c->count && k < BN_MAX_MEMBERS; k++) {
             cl_civil_from_days(c->pop->p_birth[c->first + k], &by, &bm, &bd);
-            c->month_index[k] = (int16_t)((ay * 12 + (int32_t)am) - (by * 12 + (int32_t)bm));
-            c->birth_year[k] = (int16_t)by;
+            c->month_index_buf[k] = (int16_t)((ay * 12 + (int32_t)am) - (by * 12 + (int32_t)bm));
+            c->birth_year_buf[k] = (int16_t)by;
             if (bm == 2 && bd == 29 && !((ay % 4 == 0 && ay % 100 != 0) || ay % 400 == 0)) {
                 bm = 3; /* born 29 Feb: 1 Mar in a non-leap year (6.13) */
                 bd = 1;
             }
-            c->age[k] = (int16_t)(ay - by - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
+            c->age_buf[k] = (int16_t)(ay - by - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
         }
     }
 }
@@ -519,12 +522,26 @@ struct job {
     const struct cl_benefits_rules *r;
     const struct cl_pop *pop;
     const struct bn_params *par;
+    const struct bn_agetab *ages; /* NULL: the scalar machine only */
     struct cl_benefits_results *res;
+    struct bn_ctx *c;
     size_t from, to;
     bool hole;
     const char *hole_table;
     bool nomem;
 };
+
+/* households [h0, h1) on the scalar machine (the reference) */
+static void
+run_scalar(void *arg, size_t h0, size_t h1)
+{
+    struct job *j = arg;
+
+    for (size_t h = h0; h < h1; h++) {
+        bn_eval_household_all(j->c, (uint32_t)h, false);
+        store(j->c, (uint32_t)h, j->res);
+    }
+}
 
 static void *
 run_job(void *arg)
@@ -540,9 +557,19 @@ run_job(void *arg)
     c->pop = j->pop;
     c->par = j->par;
     c->at = j->par->at;
-    for (size_t h = j->from; h < j->to; h++) {
-        bn_eval_household_all(c, (uint32_t)h, false);
-        store(c, (uint32_t)h, j->res);
+    j->c = c;
+    if (j->ages != NULL) {
+        struct bn_batch *t = bn_batch_new(j->r, j->pop, j->par, j->ages, c, j->res);
+
+        if (t == NULL) {
+            cl_free(c);
+            j->nomem = true;
+            return NULL;
+        }
+        bn_batch_run(t, j->from, j->to, run_scalar, j);
+        bn_batch_free(t);
+    } else {
+        run_scalar(j, j->from, j->to);
     }
     j->hole = c->param_hole;
     j->hole_table = c->hole_table;
@@ -564,7 +591,15 @@ cl_err
 cl_benefits_eval(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
                  unsigned nthreads, struct cl_benefits_results *res, struct cl_error *err)
 {
+    return bn_eval_pass(r, pop, at, nthreads, true, res, err);
+}
+
+cl_err
+bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
+             unsigned nthreads, bool batch, struct cl_benefits_results *res, struct cl_error *err)
+{
     struct bn_params par;
+    struct bn_agetab *ages = NULL;
     struct job jobs[16];
     pthread_t tid[16];
     bool started[16] = {false};
@@ -582,11 +617,19 @@ cl_benefits_eval(const struct cl_benefits_rules *r, const struct cl_pop *pop, in
     if (rc != CL_OK)
         return rc;
     res->at = at;
+    if (batch && bn_batch_supported(r)) {
+        ages = bn_agetab_new(at);
+        if (ages == NULL) {
+            bn_params_fini(&par);
+            return cl_fail(err, CL_ERR_NOMEM, "eval", "out of memory");
+        }
+    }
     for (unsigned t = 0; t < nthreads; t++) {
         memset(&jobs[t], 0, sizeof jobs[t]);
         jobs[t].r = r;
         jobs[t].pop = pop;
         jobs[t].par = &par;
+        jobs[t].ages = ages;
         jobs[t].res = res;
         jobs[t].from = pop->nh * t / nthreads;
         jobs[t].to = pop->nh * (t + 1) / nthreads;
@@ -601,6 +644,7 @@ cl_benefits_eval(const struct cl_benefits_rules *r, const struct cl_pop *pop, in
             run_job(&jobs[t]);
     }
     bn_params_fini(&par);
+    bn_agetab_free(ages);
     for (unsigned t = 0; t < nthreads; t++) {
         if (jobs[t].nomem)
             return cl_fail(err, CL_ERR_NOMEM, "eval", "out of memory");

@@ -1,0 +1,905 @@
+/*
+ * batch.c - the whole-population pass evaluated in batches (vectorized interpretation): a
+ * chunk of whole households (at most BB persons) at a time, each benefit's conditions run op
+ * by op over the chunk's subjects through a selection vector of the subjects not yet known to
+ * fail (welfare-2026.md §2: a known failure decides, so later conditions need not look at
+ * them), three-valued values as a value column and a state column per stack slot. Household
+ * facts are computed once per chunk and shared by every benefit; ages, month indexes and
+ * birth years come from a per-pass table indexed by birth date. The scalar machine (eval.c)
+ * stays the reference: a chunk that reads a parameter with no row for the date, or holds a
+ * household of more than BN_MAX_MEMBERS members, is evaluated again by it, so statuses,
+ * amounts and errors are exactly the scalar ones (tests/unit/benefits/test_batch.c).
+ */
+#include <string.h>
+
+#include "benefits/benefits_int.h"
+#include "cardless/alloc.h"
+#include "cardless/time.h"
+
+#include "base/banned.h"
+
+#define S ((int64_t)BN_SCALE)
+#define BB 256         /* persons per chunk (and so subjects per batch) */
+#define VSTACK 64      /* value stack slots: expression depth plus nested lets */
+#define MAX_FACTS 64   /* builtins memoized per household */
+#define AGE_SPAN 60000 /* days of birth dates covered by the per-pass table (~164 years) */
+
+/* how a builtin is loaded into a column */
+enum {
+    K_GENERIC = 0, /* a call per subject */
+    K_HH,          /* a call per household (the value does not depend on the person), memoized */
+    K_BIRTH_DATE,
+    K_AT,
+    K_RELATION,
+    K_DISABLED,
+    K_BIRTH_ORDER,
+    K_HAS_SPOUSE,
+    K_OCC_PENSION,
+    K_TENURE,
+    K_DEPOSIT,
+    K_RENT,
+    K_KIND,
+    K_CA_AREA,
+    K_SINGLE_PARENT,
+    K_ALL_KOREAN,
+    K_ELIGIBLE,
+    K_SPOUSE_ELIGIBLE,
+};
+
+static const struct {
+    const char *name;
+    uint8_t kernel;
+} kernels[] = {
+    {"birth_date", K_BIRTH_DATE},
+    {"at", K_AT},
+    {"relation", K_RELATION},
+    {"registered_disability", K_DISABLED},
+    {"birth_order", K_BIRTH_ORDER},
+    {"has_spouse", K_HAS_SPOUSE},
+    {"occupational_pension_in_unit", K_OCC_PENSION},
+    {"tenure", K_TENURE},
+    {"deposit", K_DEPOSIT},
+    {"monthly_rent", K_RENT},
+    {"household_kind", K_KIND},
+    {"child_allowance_area", K_CA_AREA},
+    {"single_parent", K_SINGLE_PARENT},
+    {"all_korean", K_ALL_KOREAN},
+    {"eligible", K_ELIGIBLE},
+    {"spouse_eligible", K_SPOUSE_ELIGIBLE},
+    /* household facts read through their scalar function once per household and chunk */
+    {"nblss_income_eval", K_HH},
+    {"nblss_ri", K_HH},
+    {"has_student", K_HH},
+    {"education_amount", K_HH},
+    {"energy_trait", K_HH},
+    {"owns_home", K_HH},
+    {"youth_income_eval", K_HH},
+    {"youth_net_assets", K_HH},
+    {"origin_size", K_HH},
+    {"origin_income_eval", K_HH},
+    {"origin_net_assets", K_HH},
+};
+
+static uint8_t
+kernel_of(size_t f)
+{
+    for (size_t i = 0; i < CL_ARRAY_LEN(kernels); i++)
+        if (strcmp(kernels[i].name, bn_builtins[f].name) == 0)
+            return kernels[i].kernel;
+    return K_GENERIC;
+}
+
+/* ---- the per-pass table: age, month index and birth year by birth date ---- */
+
+struct bn_agetab {
+    int32_t lo; /* first birth date covered */
+    int16_t age[AGE_SPAN], mi[AGE_SPAN], by[AGE_SPAN];
+};
+
+static void
+age_of(int32_t birth, int32_t at, int16_t *age, int16_t *mi, int16_t *by)
+{
+    int32_t ay, y;
+    unsigned am, ad, bm, bd;
+
+    /* the formula of bn_ctx_household (eval.c), to the cast */
+    cl_civil_from_days(at, &ay, &am, &ad);
+    cl_civil_from_days(birth, &y, &bm, &bd);
+    *mi = (int16_t)((ay * 12 + (int32_t)am) - (y * 12 + (int32_t)bm));
+    *by = (int16_t)y;
+    if (bm == 2 && bd == 29 && !((ay % 4 == 0 && ay % 100 != 0) || ay % 400 == 0)) {
+        bm = 3; /* born 29 Feb: 1 Mar in a non-leap year (6.13) */
+        bd = 1;
+    }
+    *age = (int16_t)(ay - y - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
+}
+
+struct bn_agetab *
+bn_agetab_new(int32_t at)
+{
+    struct bn_agetab *t = cl_malloc(sizeof *t);
+    int32_t ay, y;
+    unsigned am, ad, m, d;
+    bool leap_at;
+
+    if (t == NULL)
+        return NULL;
+    t->lo = at - (AGE_SPAN - 400);
+    /* the formula of age_of, walking the birth dates day by day (one conversion, not 60000) */
+    cl_civil_from_days(at, &ay, &am, &ad);
+    cl_civil_from_days(t->lo, &y, &m, &d);
+    leap_at = (ay % 4 == 0 && ay % 100 != 0) || ay % 400 == 0;
+    for (int32_t i = 0; i < AGE_SPAN; i++) {
+        unsigned bm = m, bd = d;
+        static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+        t->mi[i] = (int16_t)((ay * 12 + (int32_t)am) - (y * 12 + (int32_t)m));
+        t->by[i] = (int16_t)y;
+        if (bm == 2 && bd == 29 && !leap_at) {
+            bm = 3; /* born 29 Feb: 1 Mar in a non-leap year (6.13) */
+            bd = 1;
+        }
+        t->age[i] = (int16_t)(ay - y - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
+        if (d < mdays[m] + (m == 2 && leap ? 1u : 0u)) {
+            d++;
+        } else if (m < 12) {
+            m++;
+            d = 1;
+        } else {
+            y++;
+            m = 1;
+            d = 1;
+        }
+    }
+    return t;
+}
+
+void
+bn_agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
+              int16_t *by)
+{
+    int32_t d = birth - t->lo;
+
+    if (d >= 0 && d < AGE_SPAN) {
+        *age = t->age[d];
+        *mi = t->mi[d];
+        *by = t->by[d];
+    } else {
+        age_of(birth, at, age, mi, by);
+    }
+}
+
+void
+bn_agetab_free(struct bn_agetab *t)
+{
+    cl_free(t);
+}
+
+/* ---- the batch machine ---- */
+
+static inline uint8_t
+max8(uint8_t a, uint8_t b)
+{
+    return a > b ? a : b;
+}
+
+static inline int64_t
+floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int64_t
+sat128(bn_wide v)
+{
+    const int64_t m = (int64_t)1 << 60;
+    return v > m ? m : v < -m ? -m : (int64_t)v;
+}
+
+struct bn_batch {
+    struct bn_ctx *c;
+    const struct cl_benefits_rules *r;
+    const struct cl_pop *pop;
+    const struct bn_params *par;
+    const struct bn_agetab *ages;
+    struct cl_benefits_results *res;
+    uint8_t kern[MAX_FACTS];
+    bool hole; /* a parameter with no row (or key) was read: the chunk goes to the scalar machine */
+    /* the chunk: households [h0, h1), persons [p0, p1) */
+    uint32_t h0, h1, p0, p1;
+    uint32_t ctx_h; /* household the context is set to, or UINT32_MAX */
+    int16_t age[BB], mi[BB], by[BB];
+    uint16_t hof[BB]; /* household (chunk-local) of each person */
+    /* household facts memoized per chunk */
+    uint8_t hdone[MAX_FACTS][BB];
+    int64_t hv[MAX_FACTS][BB];
+    uint8_t hs[MAX_FACTS][BB];
+    /* the current benefit: subjects are persons or households */
+    bool hunit;
+    uint32_t bi;
+    uint32_t let_done;
+    int64_t letv[BN_MAX_LETS][BB];
+    uint8_t lets[BN_MAX_LETS][BB];
+    /* value stack: per slot a value and a state per lane */
+    int64_t sv[VSTACK][BB];
+    uint8_t ss[VSTACK][BB];
+    /* per subject: worst state over the conditions; the selection vector */
+    uint8_t worst[BB];
+    uint16_t sel[BB], sel2[BB];
+};
+
+/* set the scalar context to chunk-local household hl (ages from the chunk's columns) */
+static void
+ctx_household(struct bn_batch *t, uint32_t hl)
+{
+    struct bn_ctx *c = t->c;
+    uint32_t h = t->h0 + hl, k0;
+
+    if (t->ctx_h == h)
+        return;
+    t->ctx_h = h;
+    c->hh = h;
+    c->first = (uint32_t)t->pop->hh_first[h];
+    c->count = (uint32_t)(t->pop->hh_first[h + 1] - t->pop->hh_first[h]);
+    c->head = (uint32_t)t->pop->hh_head[h];
+    c->memo = 0;
+    k0 = c->first - t->p0;
+    c->age = &t->age[k0];
+    c->month_index = &t->mi[k0];
+    c->birth_year = &t->by[k0];
+}
+
+/* subject s of the current benefit: its person and chunk-local household */
+static inline uint32_t
+subj_person(const struct bn_batch *t, uint32_t s)
+{
+    return t->hunit ? (uint32_t)t->pop->hh_head[t->h0 + s] : t->p0 + s;
+}
+
+static inline uint32_t
+subj_hh(const struct bn_batch *t, uint32_t s)
+{
+    return t->hunit ? s : t->hof[s];
+}
+
+static void
+hole(struct bn_batch *t)
+{
+    t->hole = true;
+}
+
+/* call builtin f's scalar function for one subject */
+static void
+call_fact(struct bn_batch *t, uint32_t f, uint32_t s, int64_t *v, uint8_t *st)
+{
+    struct bn_val out = {0, BN_KNOWN, 0};
+
+    ctx_household(t, subj_hh(t, s));
+    t->c->person = subj_person(t, s);
+    bn_builtins[f].fn(t->c, &out, &out);
+    *v = out.v;
+    *st = out.st;
+}
+
+static void
+load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint32_t n, int64_t *v,
+          uint8_t *st)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t f = in->a;
+
+    memset(st, BN_KNOWN, n);
+    switch (in->k) { /* the inline person facts (OP_FACT k, eval.c) */
+    case BN_IF_AGE:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (int64_t)t->age[subj_person(t, sel[j]) - t->p0] * S;
+        return;
+    case BN_IF_MONTH_INDEX:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (int64_t)t->mi[subj_person(t, sel[j]) - t->p0] * S;
+        return;
+    case BN_IF_BIRTH_YEAR:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (int64_t)t->by[subj_person(t, sel[j]) - t->p0] * S;
+        return;
+    case BN_IF_IS_KOREAN:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_KR) != 0;
+        return;
+    case BN_IF_IS_HEAD:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->p_relation[subj_person(t, sel[j])] == CL_POP_REL_HEAD;
+        return;
+    case BN_IF_HOUSEHOLD_SIZE:
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t h = t->h0 + subj_hh(t, sel[j]);
+            v[j] = (int64_t)(p->hh_first[h + 1] - p->hh_first[h]) * S;
+        }
+        return;
+    case BN_IF_SEVERE:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_SEVERE) != 0;
+        return;
+    default:
+        break;
+    }
+    switch (t->kern[f]) {
+    case K_BIRTH_DATE:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->p_birth[subj_person(t, sel[j])];
+        return;
+    case K_AT:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = t->c->at;
+        return;
+    case K_RELATION:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->p_relation[subj_person(t, sel[j])];
+        return;
+    case K_DISABLED:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_DISABLED) != 0;
+        return;
+    case K_BIRTH_ORDER:
+        for (uint32_t j = 0; j < n; j++) {
+            uint8_t o = p->p_birth_order[subj_person(t, sel[j])];
+            v[j] = (int64_t)o * S;
+            st[j] = o == 0 ? BN_MISSING : BN_KNOWN; /* null: 6.7 */
+        }
+        return;
+    case K_HAS_SPOUSE:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->p_spouse[subj_person(t, sel[j])] >= 0;
+        return;
+    case K_OCC_PENSION:
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t i = subj_person(t, sel[j]);
+            int32_t sp = p->p_spouse[i];
+            v[j] = (p->p_flags[i] & CL_POP_P_OCC_PENSION) ||
+                   (sp >= 0 && (p->p_flags[sp] & CL_POP_P_OCC_PENSION));
+        }
+        return;
+    case K_TENURE:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->hh_tenure[t->h0 + subj_hh(t, sel[j])];
+        return;
+    case K_DEPOSIT:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = sat128((bn_wide)cl_pop_money(p, p->hh_deposit[t->h0 + subj_hh(t, sel[j])]) * S);
+        return;
+    case K_RENT:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = sat128((bn_wide)cl_pop_money(p, p->hh_rent[t->h0 + subj_hh(t, sel[j])]) * S);
+        return;
+    case K_KIND:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->hh_kind[t->h0 + subj_hh(t, sel[j])];
+        return;
+    case K_CA_AREA:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = p->hh_ca_area[t->h0 + subj_hh(t, sel[j])];
+        return;
+    case K_SINGLE_PARENT:
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (p->hh_flags[t->h0 + subj_hh(t, sel[j])] & CL_POP_H_SINGLE_PARENT) != 0;
+        return;
+    case K_ALL_KOREAN:
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t h = t->h0 + subj_hh(t, sel[j]);
+            unsigned all = CL_POP_P_KR;
+            for (int32_t i = p->hh_first[h]; i < p->hh_first[h + 1]; i++)
+                all &= p->p_flags[i];
+            v[j] = all != 0;
+        }
+        return;
+    case K_HH:
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t hl = subj_hh(t, sel[j]);
+
+            if (!t->hdone[f][hl]) {
+                struct bn_val out = {0, BN_KNOWN, 0};
+
+                ctx_household(t, hl);
+                t->c->person = t->c->head;
+                bn_builtins[f].fn(t->c, &out, &out);
+                t->hv[f][hl] = out.v;
+                t->hs[f][hl] = out.st;
+                t->hdone[f][hl] = 1;
+            }
+            v[j] = t->hv[f][hl];
+            st[j] = t->hs[f][hl];
+        }
+        return;
+    default:
+        for (uint32_t j = 0; j < n; j++)
+            call_fact(t, f, sel[j], &v[j], &st[j]);
+        return;
+    }
+}
+
+/* status of another benefit as a three-valued value (f_eligible, facts.c) */
+static inline void
+status_val(uint8_t status, int64_t *v, uint8_t *st)
+{
+    *v = status == CL_BENEFITS_ELIGIBLE;
+    *st = status == CL_BENEFITS_UNKNOWN_NEEDS_CONSENT  ? BN_CONSENT
+          : status == CL_BENEFITS_UNKNOWN_MISSING_DATA ? BN_MISSING
+                                                       : BN_KNOWN;
+}
+
+/* a call with arguments: the args on slots base.., the result into slot base */
+static void
+call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint16_t *sel,
+          uint32_t n)
+{
+    const struct bn_builtin *f = &bn_builtins[in->a];
+    const struct cl_pop *p = t->pop;
+    int64_t *v = t->sv[base];
+    uint8_t *st = t->ss[base];
+
+    for (uint32_t j = 0; j < n; j++) {
+        uint8_t w = st[j];
+
+        for (unsigned i = 1; i < f->arity; i++)
+            w = max8(w, t->ss[base + i][j]);
+        if (w != BN_KNOWN) { /* unknown arguments: unknown result */
+            st[j] = w;
+            v[j] = 0;
+            continue;
+        }
+        if (t->kern[in->a] == K_ELIGIBLE) {
+            uint32_t b = (uint32_t)v[j], s = sel[j];
+            uint32_t g = t->hunit ? t->h0 + s : t->p0 + s;
+
+            status_val(t->res->status[b][g], &v[j], &st[j]);
+        } else if (t->kern[in->a] == K_SPOUSE_ELIGIBLE) {
+            uint32_t b = (uint32_t)v[j];
+            int32_t sp = p->p_spouse[subj_person(t, sel[j])];
+
+            if (sp < 0 || t->r->ben[b]->unit != BN_UNIT_PERSON) {
+                v[j] = 0;
+                st[j] = BN_KNOWN;
+            } else {
+                status_val(t->res->status[b][sp], &v[j], &st[j]);
+            }
+        } else {
+            struct bn_val a[3], out;
+
+            for (unsigned i = 0; i < f->arity; i++) {
+                a[i].v = t->sv[base + i][j];
+                a[i].st = BN_KNOWN;
+                a[i].miss = 0;
+            }
+            out = a[0];
+            ctx_household(t, subj_hh(t, sel[j]));
+            t->c->person = subj_person(t, sel[j]);
+            f->fn(t->c, a, &out);
+            v[j] = out.v;
+            st[j] = out.st;
+        }
+    }
+}
+
+static void vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel,
+                 uint32_t n);
+
+/* 64 bits when the product fits: a 128-bit division is a library call (eval.c) */
+static inline int64_t
+mul_scaled(int64_t x, int64_t y)
+{
+    int64_t prod;
+
+    return __builtin_mul_overflow(x, y, &prod) ? sat128((bn_wide)x * y / S) : prod / S;
+}
+
+/* unary op on the top slot: unknown lanes keep their value */
+#define UNOP(EXPR)                                                                                 \
+    do {                                                                                           \
+        int64_t *v_ = t->sv[sp - 1];                                                               \
+        const uint8_t *s_ = t->ss[sp - 1];                                                         \
+        for (uint32_t j = 0; j < n; j++) {                                                         \
+            int64_t x = v_[j];                                                                     \
+            v_[j] = s_[j] == BN_KNOWN ? (EXPR) : x;                                                \
+        }                                                                                          \
+    } while (0)
+
+/* binary op on the two top slots: known when both are, else the worse state (value 0) */
+#define BINOP(EXPR)                                                                                \
+    do {                                                                                           \
+        int64_t *av_ = t->sv[sp - 2];                                                              \
+        const int64_t *bv_ = t->sv[sp - 1];                                                        \
+        uint8_t *as_ = t->ss[sp - 2];                                                              \
+        const uint8_t *bs_ = t->ss[sp - 1];                                                        \
+        sp--;                                                                                      \
+        for (uint32_t j = 0; j < n; j++) {                                                         \
+            int64_t x = av_[j], y = bv_[j];                                                        \
+            uint8_t w = max8(as_[j], bs_[j]);                                                      \
+            int64_t r_ = (EXPR);                                                                   \
+            av_[j] = w == BN_KNOWN ? r_ : 0;                                                       \
+            as_[j] = w;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* Run code over the n subjects of sel; the result lands in slot base. */
+static void
+vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel, uint32_t n)
+{
+    uint32_t sp = base;
+
+    for (uint32_t pc = 0; pc < code->n; pc++) {
+        const struct bn_ins *in = &code->ins[pc];
+
+        if (sp + 2 >= VSTACK) { /* deeper than the batch stack: the scalar machine */
+            hole(t);
+            return;
+        }
+        switch (in->op) {
+        case OP_CONST:
+            for (uint32_t j = 0; j < n; j++)
+                t->sv[sp][j] = in->k;
+            memset(t->ss[sp], BN_KNOWN, n);
+            sp++;
+            break;
+        case OP_FACT: {
+            const struct bn_builtin *f = &bn_builtins[in->a];
+
+            if (in->k != BN_IF_NONE || f->arity == 0) {
+                load_fact(t, in, sel, n, t->sv[sp], t->ss[sp]);
+                sp++;
+            } else {
+                sp -= f->arity;
+                call_args(t, in, sp, sel, n);
+                sp++;
+            }
+            break;
+        }
+        case OP_PARAM:
+        case OP_PARAMK: {
+            const struct bn_table *tb = t->r->tab[in->a];
+            int64_t *v;
+            uint8_t *st;
+
+            if (in->op == OP_PARAM) {
+                if (tb->nkeys == 0 || t->par->row[tb->slot] == NULL) {
+                    hole(t);
+                    return;
+                }
+                v = t->sv[sp];
+                for (uint32_t j = 0; j < n; j++)
+                    v[j] = t->par->val[tb->slot];
+                memset(t->ss[sp], BN_KNOWN, n);
+                sp++;
+                break;
+            }
+            v = t->sv[sp - 1];
+            st = t->ss[sp - 1];
+            for (uint32_t j = 0; j < n; j++) {
+                int64_t key;
+
+                if (st[j] != BN_KNOWN)
+                    continue;
+                key = tb->keydomain != BD_NONE ? v[j] : v[j] / S;
+                if (tb->keydomain == BD_NONE && key > tb->maxkey)
+                    key = tb->maxkey; /* integer keys: the last row holds for larger keys */
+                if (key < 0 || (uint64_t)key >= tb->nkeys ||
+                    t->par->row[tb->slot + (uint32_t)key] == NULL) {
+                    hole(t);
+                    return;
+                }
+                v[j] = t->par->val[tb->slot + (uint32_t)key];
+            }
+            break;
+        }
+        case OP_ANDJ:
+        case OP_ORJ:
+            break; /* no short circuit: both sides are computed, OP_AND / OP_OR decide */
+        case OP_LET: {
+            uint32_t a = in->a;
+
+            if (!(t->let_done & (1u << a))) {
+                /* computed over the current selection; later selections are subsets */
+                vrun(t, &t->r->ben[t->bi]->lets[a].code, sp, sel, n);
+                if (t->hole)
+                    return;
+                for (uint32_t j = 0; j < n; j++) {
+                    t->letv[a][sel[j]] = t->sv[sp][j];
+                    t->lets[a][sel[j]] = t->ss[sp][j];
+                }
+                t->let_done |= 1u << a;
+            }
+            for (uint32_t j = 0; j < n; j++) {
+                t->sv[sp][j] = t->letv[a][sel[j]];
+                t->ss[sp][j] = t->lets[a][sel[j]];
+            }
+            sp++;
+            break;
+        }
+        case OP_NEG:
+            UNOP(-x);
+            break;
+        case OP_NOT:
+            UNOP(!x);
+            break;
+        case OP_ROUND: /* round half up to the won */
+            UNOP(floor_div(x + S / 2, S) * S);
+            break;
+        case OP_FLOOR:
+            UNOP(floor_div(x, S) * S);
+            break;
+        case OP_DIVK: {
+            const int64_t k = in->k; /* exact: the compiler checked the denominator */
+
+            UNOP(x / k);
+            break;
+        }
+        case OP_AND:
+        case OP_OR: {
+            int64_t dec = in->op == OP_AND ? 0 : 1; /* the value that decides */
+            int64_t *av = t->sv[sp - 2], *bv = t->sv[sp - 1];
+            uint8_t *as = t->ss[sp - 2], *bs = t->ss[sp - 1];
+
+            sp--;
+            for (uint32_t j = 0; j < n; j++) {
+                bool da = as[j] == BN_KNOWN && av[j] == dec;
+                bool db = bs[j] == BN_KNOWN && bv[j] == dec;
+                uint8_t w = max8(as[j], bs[j]);
+
+                /* a known false (and) / known true (or) decides, whatever else is unknown */
+                as[j] = (da || db) ? BN_KNOWN : w;
+                av[j] = (da || db) ? dec : (w == BN_KNOWN ? !dec : 0);
+            }
+            break;
+        }
+        case OP_IF: {
+            int64_t *cv = t->sv[sp - 3], *av = t->sv[sp - 2], *bv = t->sv[sp - 1];
+            uint8_t *cs = t->ss[sp - 3], *as = t->ss[sp - 2], *bs = t->ss[sp - 1];
+
+            sp -= 2;
+            for (uint32_t j = 0; j < n; j++) {
+                if (cs[j] != BN_KNOWN)
+                    continue; /* unknown stays */
+                if (cv[j]) {
+                    cv[j] = av[j];
+                    cs[j] = as[j];
+                } else {
+                    cv[j] = bv[j];
+                    cs[j] = bs[j];
+                }
+            }
+            break;
+        }
+        case OP_ADD:
+            BINOP(sat128((bn_wide)x + y));
+            break;
+        case OP_SUB:
+            BINOP(sat128((bn_wide)x - y));
+            break;
+        case OP_MUL:
+            BINOP(mul_scaled(x, y));
+            break;
+        case OP_LT:
+            BINOP(x < y);
+            break;
+        case OP_LE:
+            BINOP(x <= y);
+            break;
+        case OP_GT:
+            BINOP(x > y);
+            break;
+        case OP_GE:
+            BINOP(x >= y);
+            break;
+        case OP_EQ:
+            BINOP(x == y);
+            break;
+        case OP_NE:
+            BINOP(x != y);
+            break;
+        case OP_MIN:
+            BINOP(x < y ? x : y);
+            break;
+        case OP_MAX:
+            BINOP(x > y ? x : y);
+            break;
+        default: /* an op this machine does not know: the scalar machine */
+            hole(t);
+            return;
+        }
+    }
+    if (sp != base + 1) /* the compiler leaves one value; anything else: the scalar machine */
+        hole(t);
+}
+
+static int32_t
+clamp32(int64_t v)
+{
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+/* one benefit over the chunk's subjects */
+static void
+run_benefit(struct bn_batch *t, uint32_t bi)
+{
+    const struct bn_benefit *b = t->r->ben[bi];
+    uint32_t ns, n;
+    uint32_t g0;
+    uint8_t *status;
+    int32_t *amount;
+
+    t->bi = bi;
+    t->hunit = b->unit != BN_UNIT_PERSON;
+    t->let_done = 0;
+    ns = t->hunit ? t->h1 - t->h0 : t->p1 - t->p0;
+    g0 = t->hunit ? t->h0 : t->p0;
+    status = t->res->status[bi] + g0;
+    amount = t->res->amount[bi] != NULL ? t->res->amount[bi] + g0 : NULL;
+    for (uint32_t s = 0; s < ns; s++)
+        t->sel[s] = (uint16_t)s;
+    memset(t->worst, BN_KNOWN, ns);
+    n = ns;
+    /* conditions in order over the subjects not yet known to fail */
+    for (uint32_t i = 0; i < b->nconds && n > 0; i++) {
+        const int64_t *v = t->sv[0];
+        const uint8_t *st = t->ss[0];
+        uint32_t m = 0;
+
+        vrun(t, &b->conds[i].code, 0, t->sel, n);
+        if (t->hole)
+            return;
+        for (uint32_t j = 0; j < n; j++) {
+            uint16_t s = t->sel[j];
+            bool fails = st[j] == BN_KNOWN && v[j] == 0;
+
+            t->worst[s] = max8(t->worst[s], st[j]);
+            t->sel[m] = s;
+            m += !fails;
+        }
+        n = m;
+    }
+    memset(status, CL_BENEFITS_NOT_ELIGIBLE, ns);
+    if (amount != NULL)
+        memset(amount, 0, ns * sizeof *amount);
+    {
+        uint32_t m = 0;
+
+        for (uint32_t j = 0; j < n; j++) {
+            uint16_t s = t->sel[j];
+            uint8_t w = t->worst[s];
+
+            status[s] = w == BN_KNOWN     ? CL_BENEFITS_ELIGIBLE
+                        : w == BN_CONSENT ? CL_BENEFITS_UNKNOWN_NEEDS_CONSENT
+                                          : CL_BENEFITS_UNKNOWN_MISSING_DATA;
+            t->sel2[m] = s;
+            m += w == BN_KNOWN;
+        }
+        n = m;
+    }
+    if (amount == NULL || b->amount.n == 0 || n == 0)
+        return;
+    t->let_done = 0;
+    vrun(t, &b->amount, 0, t->sel2, n);
+    if (t->hole)
+        return;
+    for (uint32_t j = 0; j < n; j++)
+        amount[t->sel2[j]] = t->ss[0][j] == BN_KNOWN ? clamp32(t->sv[0][j] / S) : 0;
+}
+
+struct bn_batch *
+bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
+             const struct bn_params *par, const struct bn_agetab *ages, struct bn_ctx *c,
+             struct cl_benefits_results *res)
+{
+    struct bn_batch *t = cl_calloc(1, sizeof *t);
+
+    if (t == NULL)
+        return NULL;
+    t->r = r;
+    t->pop = pop;
+    t->par = par;
+    t->ages = ages;
+    t->c = c;
+    t->res = res;
+    for (size_t f = 0; f < bn_nbuiltins && f < MAX_FACTS; f++)
+        t->kern[f] = kernel_of(f);
+    return t;
+}
+
+void
+bn_batch_free(struct bn_batch *t)
+{
+    cl_free(t);
+}
+
+/* Can the batch machine run these rules? (else the pass is the scalar machine's) */
+bool
+bn_batch_supported(const struct cl_benefits_rules *r)
+{
+    if (bn_nbuiltins > MAX_FACTS)
+        return false;
+    for (uint32_t bi = 0; bi < r->nben; bi++) {
+        const struct bn_benefit *b = r->ben[bi];
+        const struct bn_code *codes[BN_MAX_CONDS + BN_MAX_LETS + 1];
+        uint32_t nc = 0;
+
+        for (uint32_t i = 0; i < b->nconds; i++)
+            codes[nc++] = &b->conds[i].code;
+        for (uint32_t i = 0; i < b->nlets; i++)
+            codes[nc++] = &b->lets[i].code;
+        codes[nc++] = &b->amount;
+        for (uint32_t i = 0; i < nc; i++)
+            for (uint32_t pc = 0; pc < codes[i]->n; pc++) {
+                const struct bn_ins *in = &codes[i]->ins[pc];
+                uint8_t k;
+
+                if (in->op != OP_FACT)
+                    continue;
+                k = kernel_of(in->a);
+                if (k == K_ELIGIBLE) {
+                    /* eligible(x) reads x's status for the same subject: same unit kind */
+                    const struct bn_ins *arg = pc > 0 ? &codes[i]->ins[pc - 1] : NULL;
+
+                    if (arg == NULL || arg->op != OP_CONST || (uint64_t)arg->k >= r->nben ||
+                        (r->ben[arg->k]->unit == BN_UNIT_PERSON) != (b->unit == BN_UNIT_PERSON))
+                        return false;
+                }
+            }
+    }
+    return true;
+}
+
+/*
+ * Households [from, to) in chunks; on return *scalar_from.. lists nothing: chunks the batch
+ * machine cannot take are run by the scalar machine through run_scalar.
+ */
+void
+bn_batch_run(struct bn_batch *t, size_t from, size_t to,
+             void (*run_scalar)(void *arg, size_t h0, size_t h1), void *arg)
+{
+    const struct cl_pop *p = t->pop;
+    size_t h = from;
+
+    while (h < to) {
+        size_t h1 = h, persons = 0;
+        bool saved;
+
+        while (h1 < to) {
+            size_t sz = (size_t)(p->hh_first[h1 + 1] - p->hh_first[h1]);
+
+            if (sz > BN_MAX_MEMBERS || persons + sz > BB)
+                break;
+            persons += sz;
+            h1++;
+        }
+        if (h1 == h) { /* one household too large for a chunk: the scalar machine */
+            run_scalar(arg, h, h + 1);
+            h++;
+            continue;
+        }
+        t->h0 = (uint32_t)h;
+        t->h1 = (uint32_t)h1;
+        t->p0 = (uint32_t)p->hh_first[h];
+        t->p1 = (uint32_t)p->hh_first[h1];
+        t->ctx_h = UINT32_MAX;
+        t->hole = false;
+        saved = t->c->param_hole;
+        t->c->param_hole = false;
+        for (uint32_t hl = 0; hl < h1 - h; hl++)
+            for (int32_t i = p->hh_first[h + hl]; i < p->hh_first[h + hl + 1]; i++)
+                t->hof[(uint32_t)i - t->p0] = (uint16_t)hl;
+        for (uint32_t k = 0; k < t->p1 - t->p0; k++)
+            bn_agetab_get(t->ages, p->p_birth[t->p0 + k], t->c->at, &t->age[k], &t->mi[k],
+                          &t->by[k]);
+        for (size_t f = 0; f < bn_nbuiltins; f++)
+            if (t->kern[f] == K_HH)
+                memset(t->hdone[f], 0, h1 - h);
+        for (uint32_t o = 0; o < t->r->nben && !t->hole; o++)
+            run_benefit(t, t->r->order[o]);
+        t->hole = t->hole || t->c->param_hole;
+        t->c->param_hole = saved;
+        if (t->hole) /* a parameter hole (or a shape the batch does not take): exact fallback */
+            run_scalar(arg, h, h1);
+        h = h1;
+    }
+}
