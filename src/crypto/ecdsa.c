@@ -255,8 +255,8 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
     if (rc != CL_OK)
         return rc;
     mdp = cl_crypto_md(alg);
-    if (mdp == NULL || EVP_Digest(msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, digest,
-                                  &dlen, mdp, NULL) != 1) {
+    dlen = (unsigned int)cl_hash_len(alg);
+    if (mdp == NULL || cl_hash(alg, msg, digest, NULL) != CL_OK) {
         rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "cannot hash the signed message");
         goto out;
     }
