@@ -1,6 +1,6 @@
 /*
  * digest.c - SHA-2 (FIPS 180-4), HMAC (RFC 2104) and HKDF (RFC 5869) through OpenSSL 3's
- * EVP_Q_digest, EVP_MAC "HMAC" and EVP_KDF "HKDF".
+ * SHA-2 block functions (EVP_Digest as the fallback), EVP_MAC "HMAC" and EVP_KDF "HKDF".
  */
 /* SHA256_Init and friends are deprecated in OpenSSL 3 in favour of EVP; see cl_hash. */
 #define OPENSSL_SUPPRESS_DEPRECATED
