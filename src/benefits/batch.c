@@ -44,6 +44,13 @@ enum {
     K_ALL_KOREAN,
     K_ELIGIBLE,
     K_SPOUSE_ELIGIBLE,
+    K_MEDIAN,
+    K_ENERGY_TRAIT,
+    K_HAS_STUDENT,
+    K_EITC_TYPE,
+    K_EITC_EB,
+    K_EITC_TOTAL,
+    K_EITC_PROPERTY,
 };
 
 static const struct {
@@ -66,12 +73,17 @@ static const struct {
     {"all_korean", K_ALL_KOREAN},
     {"eligible", K_ELIGIBLE},
     {"spouse_eligible", K_SPOUSE_ELIGIBLE},
+    {"median", K_MEDIAN},
+    {"energy_trait", K_ENERGY_TRAIT},
+    {"has_student", K_HAS_STUDENT},
+    {"eitc_type", K_EITC_TYPE},
+    {"eitc_earned_business", K_EITC_EB},
+    {"eitc_total_income", K_EITC_TOTAL},
+    {"eitc_property", K_EITC_PROPERTY},
     /* household facts read through their scalar function once per household and chunk */
     {"nblss_income_eval", K_HH},
     {"nblss_ri", K_HH},
-    {"has_student", K_HH},
     {"education_amount", K_HH},
-    {"energy_trait", K_HH},
     {"owns_home", K_HH},
     {"youth_income_eval", K_HH},
     {"youth_net_assets", K_HH},
@@ -212,6 +224,12 @@ struct bn_batch {
     uint32_t ctx_h; /* household the context is set to, or UINT32_MAX */
     int16_t age[BB], mi[BB], by[BB];
     uint16_t hof[BB]; /* household (chunk-local) of each person */
+    /* chunk columns of households: every member Korean, an 에너지바우처 trait, a student */
+    uint32_t cdone; /* bit per kernel: computed for this chunk */
+    uint8_t allkr[BB], trait[BB], student[BB];
+    /* median(n) for n < 128, once per pass (no hole: a hole sends the chunk to the scalar) */
+    int64_t med[128];
+    uint8_t medok[128];
     /* household facts memoized per chunk */
     uint8_t hdone[MAX_FACTS][BB];
     int64_t hv[MAX_FACTS][BB];
@@ -225,6 +243,8 @@ struct bn_batch {
     /* value stack: per slot a value and a state per lane */
     int64_t sv[VSTACK][BB];
     uint8_t ss[VSTACK][BB];
+    uint8_t sk[VSTACK], ak[VSTACK];
+    int64_t sc[VSTACK];
     /* per subject: worst state over the conditions; the selection vector */
     uint8_t worst[BB];
     uint16_t sel[BB], sel2[BB];
@@ -281,6 +301,138 @@ call_fact(struct bn_batch *t, uint32_t f, uint32_t s, int64_t *v, uint8_t *st)
     bn_builtins[f].fn(t->c, &out, &out);
     *v = out.v;
     *st = out.st;
+}
+
+static inline int64_t
+num(int64_t won)
+{
+    return sat128((bn_wide)won * S);
+}
+
+static inline int64_t
+money(const struct cl_pop *p, const int32_t *col, uint32_t i)
+{
+    return cl_pop_money(p, col[i]);
+}
+
+/* the chunk's household columns, once per chunk and kernel (f_all_korean, f_energy_trait,
+   f_has_student in facts.c) */
+static void
+chunk_households(struct bn_batch *t, uint8_t kernel)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t nh = t->h1 - t->h0, np = t->p1 - t->p0;
+
+    if (t->cdone & (1u << kernel))
+        return;
+    t->cdone |= 1u << kernel;
+    if (kernel == K_ALL_KOREAN) {
+        memset(t->allkr, 1, nh);
+        for (uint32_t k = 0; k < np; k++)
+            t->allkr[t->hof[k]] &= (p->p_flags[t->p0 + k] & CL_POP_P_KR) != 0;
+    } else if (kernel == K_HAS_STUDENT) {
+        memset(t->student, 0, nh);
+        for (uint32_t k = 0; k < np; k++) {
+            uint8_t sc = p->p_school[t->p0 + k];
+            t->student[t->hof[k]] |= sc >= CL_POP_SCHOOL_ELEMENTARY && sc <= CL_POP_SCHOOL_HIGH;
+        }
+    } else { /* K_ENERGY_TRAIT (4.5) */
+        int64_t old = bn_par(t->c, PR_ENERGY_VOUCHER_ELDERLY_AGE, 0) / S;
+        int64_t young = bn_par(t->c, PR_ENERGY_VOUCHER_INFANT_AGE_BELOW, 0) / S;
+
+        for (uint32_t hl = 0; hl < nh; hl++) {
+            uint32_t h = t->h0 + hl;
+            t->trait[hl] = (p->hh_flags[h] & CL_POP_H_SINGLE_PARENT) ||
+                           p->hh_kind[h] == CL_POP_KIND_GRANDPARENT_GRANDCHILD;
+        }
+        for (uint32_t k = 0; k < np; k++) {
+            int32_t age = t->age[k];
+            t->trait[t->hof[k]] |= age >= old || age < young ||
+                                   (p->p_flags[t->p0 + k] & (CL_POP_P_DISABLED | CL_POP_P_PREGNANT |
+                                                             CL_POP_P_RARE_DISEASE));
+        }
+    }
+}
+
+/* 근로장려금 (4.6, 6.10, f_eitc_* in facts.c): consent of head and spouse, then their 2025
+   income; assets of every member */
+static inline uint8_t
+eitc_state(const struct cl_pop *p, uint32_t i, int32_t sp)
+{
+    uint16_t f = p->p_flags[i], g = sp >= 0 ? p->p_flags[sp] : (uint16_t)~0u;
+
+    if (!(f & g & CL_POP_P_CONSENT))
+        return BN_CONSENT;
+    return (f & g & CL_POP_P_HAS_INCOME_ANNUAL) ? BN_KNOWN : BN_MISSING;
+}
+
+static inline int64_t
+eitc_eb(const struct cl_pop *p, uint32_t i)
+{
+    return money(p, p->income_annual[CL_POP_IA_EARNED], i) +
+           money(p, p->income_annual[CL_POP_IA_BUSINESS], i);
+}
+
+static void
+load_eitc(struct bn_batch *t, uint8_t kernel, const uint16_t *sel, uint32_t n, int64_t *v,
+          uint8_t *st)
+{
+    const struct cl_pop *p = t->pop;
+    int64_t min = 0, child = 0, parent = 0;
+
+    if (kernel == K_EITC_TYPE) { /* read before the state, as f_eitc_type does */
+        min = bn_par(t->c, PR_EITC_TWO_EARNER_MIN, 0) / S;
+        child = bn_par(t->c, PR_EITC_DEPENDENT_CHILD_AGE_BELOW, 0) / S;
+        parent = bn_par(t->c, PR_EITC_DEPENDENT_PARENT_AGE, 0) / S;
+    }
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
+        int32_t sp = p->p_spouse[i];
+
+        v[j] = 0;
+        if (kernel == K_EITC_PROPERTY) {
+            uint16_t f = p->p_flags[i], g = sp >= 0 ? p->p_flags[sp] : (uint16_t)0xffff,
+                     all = 0xffff;
+            bn_wide sum = 0;
+
+            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++)
+                all &= p->p_flags[m];
+            st[j] = !(f & g & CL_POP_P_CONSENT)    ? BN_CONSENT
+                    : !(all & CL_POP_P_HAS_ASSETS) ? BN_MISSING
+                                                   : BN_KNOWN;
+            if (st[j] != BN_KNOWN)
+                continue;
+            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++)
+                for (int g2 = 0; g2 < CL_POP_AS_DEBT; g2++)
+                    sum += money(p, p->assets[g2], (uint32_t)m);
+            v[j] = num(sat128(sum));
+            continue;
+        }
+        st[j] = eitc_state(p, i, sp);
+        if (st[j] != BN_KNOWN)
+            continue;
+        if (kernel == K_EITC_EB) {
+            v[j] = num(eitc_eb(p, i) + (sp >= 0 ? eitc_eb(p, (uint32_t)sp) : 0));
+        } else if (kernel == K_EITC_TOTAL) {
+            int64_t x = eitc_eb(p, i) + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], i);
+
+            if (sp >= 0)
+                x += eitc_eb(p, (uint32_t)sp) +
+                     money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], (uint32_t)sp);
+            v[j] = num(x);
+        } else if (sp >= 0) { /* K_EITC_TYPE */
+            v[j] = eitc_eb(p, i) >= min && eitc_eb(p, (uint32_t)sp) >= min ? 2 : 1;
+        } else {
+            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++) {
+                int32_t age = t->age[(uint32_t)m - t->p0];
+
+                if (age < child || (p->p_relation[m] == CL_POP_REL_PARENT && age >= parent)) {
+                    v[j] = 1;
+                    break;
+                }
+            }
+        }
+    }
 }
 
 static void
@@ -386,13 +538,25 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
             v[j] = (p->hh_flags[t->h0 + subj_hh(t, sel[j])] & CL_POP_H_SINGLE_PARENT) != 0;
         return;
     case K_ALL_KOREAN:
-        for (uint32_t j = 0; j < n; j++) {
-            uint32_t h = t->h0 + subj_hh(t, sel[j]);
-            unsigned all = CL_POP_P_KR;
-            for (int32_t i = p->hh_first[h]; i < p->hh_first[h + 1]; i++)
-                all &= p->p_flags[i];
-            v[j] = all != 0;
-        }
+        chunk_households(t, K_ALL_KOREAN);
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = t->allkr[subj_hh(t, sel[j])];
+        return;
+    case K_HAS_STUDENT:
+        chunk_households(t, K_HAS_STUDENT);
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = t->student[subj_hh(t, sel[j])];
+        return;
+    case K_ENERGY_TRAIT:
+        chunk_households(t, K_ENERGY_TRAIT);
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = t->trait[subj_hh(t, sel[j])];
+        return;
+    case K_EITC_TYPE:
+    case K_EITC_EB:
+    case K_EITC_TOTAL:
+    case K_EITC_PROPERTY:
+        load_eitc(t, t->kern[f], sel, n, v, st);
         return;
     case K_HH:
         for (uint32_t j = 0; j < n; j++) {
@@ -464,8 +628,12 @@ call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint
             } else {
                 status_val(t->res->status[b][sp], &v[j], &st[j]);
             }
+        } else if (t->kern[in->a] == K_MEDIAN && v[j] >= S && v[j] / S < 128 &&
+                   t->medok[v[j] / S]) {
+            v[j] = t->med[v[j] / S];
         } else {
             struct bn_val a[3], out;
+            int64_t key = v[j] / S;
 
             for (unsigned i = 0; i < f->arity; i++) {
                 a[i].v = t->sv[base + i][j];
@@ -478,6 +646,11 @@ call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint
             f->fn(t->c, a, &out);
             v[j] = out.v;
             st[j] = out.st;
+            if (t->kern[in->a] == K_MEDIAN && key >= 1 && key < 128 && !t->c->param_hole &&
+                out.st == BN_KNOWN) {
+                t->med[key] = out.v; /* the same for every household of the pass */
+                t->medok[key] = 1;
+            }
         }
     }
 }
@@ -494,35 +667,117 @@ mul_scaled(int64_t x, int64_t y)
     return __builtin_mul_overflow(x, y, &prod) ? sat128((bn_wide)x * y / S) : prod / S;
 }
 
+/*
+ * Stack slots: a scalar (sk: one known value for every lane, sc), or columns sv/ss; ak says
+ * every lane is known (ss then need not be read). Scalar and all-known slots run loops without
+ * states, which the compiler vectorizes.
+ */
+static void
+mat(struct bn_batch *t, uint32_t i, uint32_t n)
+{
+    if (t->sk[i]) {
+        for (uint32_t j = 0; j < n; j++)
+            t->sv[i][j] = t->sc[i];
+        t->sk[i] = 0;
+        t->ak[i] = 1;
+    }
+}
+
+static uint8_t *
+states(struct bn_batch *t, uint32_t i, uint32_t n)
+{
+    mat(t, i, n);
+    if (t->ak[i])
+        memset(t->ss[i], BN_KNOWN, n);
+    return t->ss[i];
+}
+
+static void
+scalar(struct bn_batch *t, uint32_t i, int64_t v)
+{
+    t->sk[i] = 1;
+    t->ak[i] = 1;
+    t->sc[i] = v;
+}
+
+/* after a fill of ss: whether every lane is known */
+static void
+settle(struct bn_batch *t, uint32_t i, uint32_t n)
+{
+    uint8_t any = 0;
+
+    for (uint32_t j = 0; j < n; j++)
+        any |= t->ss[i][j];
+    t->sk[i] = 0;
+    t->ak[i] = any == 0;
+}
+
 /* unary op on the top slot: unknown lanes keep their value */
 #define UNOP(EXPR)                                                                                 \
     do {                                                                                           \
-        int64_t *v_ = t->sv[sp - 1];                                                               \
-        const uint8_t *s_ = t->ss[sp - 1];                                                         \
-        for (uint32_t j = 0; j < n; j++) {                                                         \
-            int64_t x = v_[j];                                                                     \
-            v_[j] = s_[j] == BN_KNOWN ? (EXPR) : x;                                                \
+        uint32_t i_ = sp - 1;                                                                      \
+        int64_t *v_ = t->sv[i_];                                                                   \
+        if (t->sk[i_]) {                                                                           \
+            int64_t x = t->sc[i_];                                                                 \
+            t->sc[i_] = (EXPR);                                                                    \
+        } else if (t->ak[i_]) {                                                                    \
+            for (uint32_t j = 0; j < n; j++) {                                                     \
+                int64_t x = v_[j];                                                                 \
+                v_[j] = (EXPR);                                                                    \
+            }                                                                                      \
+        } else {                                                                                   \
+            const uint8_t *s_ = t->ss[i_];                                                         \
+            for (uint32_t j = 0; j < n; j++) {                                                     \
+                int64_t x = v_[j];                                                                 \
+                v_[j] = s_[j] == BN_KNOWN ? (EXPR) : x;                                            \
+            }                                                                                      \
         }                                                                                          \
     } while (0)
 
 /* binary op on the two top slots: known when both are, else the worse state (value 0) */
 #define BINOP(EXPR)                                                                                \
     do {                                                                                           \
-        int64_t *av_ = t->sv[sp - 2];                                                              \
-        const int64_t *bv_ = t->sv[sp - 1];                                                        \
-        uint8_t *as_ = t->ss[sp - 2];                                                              \
-        const uint8_t *bs_ = t->ss[sp - 1];                                                        \
+        uint32_t a_ = sp - 2, b_ = sp - 1;                                                         \
+        int64_t *av_ = t->sv[a_];                                                                  \
+        const int64_t *bv_ = t->sv[b_];                                                            \
         sp--;                                                                                      \
-        for (uint32_t j = 0; j < n; j++) {                                                         \
-            int64_t x = av_[j], y = bv_[j];                                                        \
-            uint8_t w = max8(as_[j], bs_[j]);                                                      \
-            int64_t r_ = (EXPR);                                                                   \
-            av_[j] = w == BN_KNOWN ? r_ : 0;                                                       \
-            as_[j] = w;                                                                            \
+        if (t->sk[a_] && t->sk[b_]) {                                                              \
+            int64_t x = t->sc[a_], y = t->sc[b_];                                                  \
+            t->sc[a_] = (EXPR);                                                                    \
+            break;                                                                                 \
+        }                                                                                          \
+        if (t->sk[b_] && t->ak[a_]) {                                                              \
+            const int64_t y = t->sc[b_];                                                           \
+            for (uint32_t j = 0; j < n; j++) {                                                     \
+                int64_t x = av_[j];                                                                \
+                av_[j] = (EXPR);                                                                   \
+            }                                                                                      \
+            break;                                                                                 \
+        }                                                                                          \
+        mat(t, a_, n);                                                                             \
+        mat(t, b_, n);                                                                             \
+        if (t->ak[a_] && t->ak[b_]) {                                                              \
+            for (uint32_t j = 0; j < n; j++) {                                                     \
+                int64_t x = av_[j], y = bv_[j];                                                    \
+                av_[j] = (EXPR);                                                                   \
+            }                                                                                      \
+            break;                                                                                 \
+        }                                                                                          \
+        {                                                                                          \
+            uint8_t *as_ = states(t, a_, n);                                                       \
+            const uint8_t *bs_ = states(t, b_, n);                                                 \
+            for (uint32_t j = 0; j < n; j++) {                                                     \
+                int64_t x = av_[j], y = bv_[j];                                                    \
+                uint8_t w = max8(as_[j], bs_[j]);                                                  \
+                int64_t r_ = (EXPR);                                                               \
+                av_[j] = w == BN_KNOWN ? r_ : 0;                                                   \
+                as_[j] = w;                                                                        \
+            }                                                                                      \
+            t->ak[a_] = 0;                                                                         \
         }                                                                                          \
     } while (0)
 
-/* Run code over the n subjects of sel; the result lands in slot base. */
+/* Run code over the n subjects of sel; the result lands in slot base (columns, states valid). */
 static void
 vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel, uint32_t n)
 {
@@ -537,20 +792,21 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
         }
         switch (in->op) {
         case OP_CONST:
-            for (uint32_t j = 0; j < n; j++)
-                t->sv[sp][j] = in->k;
-            memset(t->ss[sp], BN_KNOWN, n);
-            sp++;
+            scalar(t, sp++, in->k);
             break;
         case OP_FACT: {
             const struct bn_builtin *f = &bn_builtins[in->a];
 
             if (in->k != BN_IF_NONE || f->arity == 0) {
                 load_fact(t, in, sel, n, t->sv[sp], t->ss[sp]);
+                settle(t, sp, n);
                 sp++;
             } else {
                 sp -= f->arity;
+                for (unsigned i = 0; i < f->arity; i++)
+                    states(t, sp + i, n);
                 call_args(t, in, sp, sel, n);
+                settle(t, sp, n);
                 sp++;
             }
             break;
@@ -558,27 +814,25 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
         case OP_PARAM:
         case OP_PARAMK: {
             const struct bn_table *tb = t->r->tab[in->a];
+            uint32_t i = sp - 1;
             int64_t *v;
-            uint8_t *st;
+            const uint8_t *st;
 
             if (in->op == OP_PARAM) {
                 if (tb->nkeys == 0 || t->par->row[tb->slot] == NULL) {
                     hole(t);
                     return;
                 }
-                v = t->sv[sp];
-                for (uint32_t j = 0; j < n; j++)
-                    v[j] = t->par->val[tb->slot];
-                memset(t->ss[sp], BN_KNOWN, n);
-                sp++;
+                scalar(t, sp++, t->par->val[tb->slot]);
                 break;
             }
-            v = t->sv[sp - 1];
-            st = t->ss[sp - 1];
+            mat(t, i, n);
+            v = t->sv[i];
+            st = t->ak[i] ? NULL : t->ss[i];
             for (uint32_t j = 0; j < n; j++) {
                 int64_t key;
 
-                if (st[j] != BN_KNOWN)
+                if (st != NULL && st[j] != BN_KNOWN)
                     continue;
                 key = tb->keydomain != BD_NONE ? v[j] : v[j] / S;
                 if (tb->keydomain == BD_NONE && key > tb->maxkey)
@@ -613,6 +867,7 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                 t->sv[sp][j] = t->letv[a][sel[j]];
                 t->ss[sp][j] = t->lets[a][sel[j]];
             }
+            settle(t, sp, n);
             sp++;
             break;
         }
@@ -636,11 +891,25 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
         }
         case OP_AND:
         case OP_OR: {
-            int64_t dec = in->op == OP_AND ? 0 : 1; /* the value that decides */
-            int64_t *av = t->sv[sp - 2], *bv = t->sv[sp - 1];
-            uint8_t *as = t->ss[sp - 2], *bs = t->ss[sp - 1];
+            const int64_t dec = in->op == OP_AND ? 0 : 1; /* the value that decides */
+            uint32_t a = sp - 2, b = sp - 1;
+            int64_t *av = t->sv[a], *bv = t->sv[b];
+            uint8_t *as, *bs;
 
             sp--;
+            if (t->sk[a] && t->sk[b]) {
+                t->sc[a] = (t->sc[a] == dec || t->sc[b] == dec) ? dec : !dec;
+                break;
+            }
+            mat(t, a, n);
+            mat(t, b, n);
+            if (t->ak[a] && t->ak[b]) {
+                for (uint32_t j = 0; j < n; j++)
+                    av[j] = (av[j] == dec || bv[j] == dec) ? dec : !dec;
+                break;
+            }
+            as = states(t, a, n);
+            bs = states(t, b, n);
             for (uint32_t j = 0; j < n; j++) {
                 bool da = as[j] == BN_KNOWN && av[j] == dec;
                 bool db = bs[j] == BN_KNOWN && bv[j] == dec;
@@ -650,13 +919,31 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                 as[j] = (da || db) ? BN_KNOWN : w;
                 av[j] = (da || db) ? dec : (w == BN_KNOWN ? !dec : 0);
             }
+            settle(t, a, n);
             break;
         }
         case OP_IF: {
-            int64_t *cv = t->sv[sp - 3], *av = t->sv[sp - 2], *bv = t->sv[sp - 1];
-            uint8_t *cs = t->ss[sp - 3], *as = t->ss[sp - 2], *bs = t->ss[sp - 1];
+            uint32_t c = sp - 3, a = sp - 2, b = sp - 1;
+            int64_t *cv = t->sv[c], *av = t->sv[a], *bv = t->sv[b];
+            uint8_t *cs, *as, *bs;
 
             sp -= 2;
+            if (t->sk[c]) { /* one branch for every lane */
+                if (!t->sc[c]) {
+                    a = b;
+                }
+                t->sk[c] = t->sk[a];
+                t->ak[c] = t->ak[a];
+                t->sc[c] = t->sc[a];
+                if (!t->sk[a]) {
+                    memcpy(cv, t->sv[a], n * sizeof *cv);
+                    memcpy(t->ss[c], t->ss[a], n);
+                }
+                break;
+            }
+            cs = states(t, c, n);
+            as = states(t, a, n);
+            bs = states(t, b, n);
             for (uint32_t j = 0; j < n; j++) {
                 if (cs[j] != BN_KNOWN)
                     continue; /* unknown stays */
@@ -668,6 +955,7 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                     cs[j] = bs[j];
                 }
             }
+            settle(t, c, n);
             break;
         }
         case OP_ADD:
@@ -708,8 +996,11 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
             return;
         }
     }
-    if (sp != base + 1) /* the compiler leaves one value; anything else: the scalar machine */
+    if (sp != base + 1) { /* the compiler leaves one value; anything else: the scalar machine */
         hole(t);
+        return;
+    }
+    states(t, base, n);
 }
 
 static int32_t
@@ -891,6 +1182,7 @@ bn_batch_run(struct bn_batch *t, size_t from, size_t to,
         for (uint32_t k = 0; k < t->p1 - t->p0; k++)
             bn_agetab_get(t->ages, p->p_birth[t->p0 + k], t->c->at, &t->age[k], &t->mi[k],
                           &t->by[k]);
+        t->cdone = 0;
         for (size_t f = 0; f < bn_nbuiltins; f++)
             if (t->kern[f] == K_HH)
                 memset(t->hdone[f], 0, h1 - h);

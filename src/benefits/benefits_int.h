@@ -322,6 +322,9 @@ int64_t bn_eval_amount(struct bn_ctx *c, const struct bn_benefit *b, uint32_t pe
 uint8_t bn_eval_subject(struct bn_ctx *c, const struct bn_benefit *b, uint32_t person,
                         uint16_t *miss);
 
+/* a parameter read by role (facts.c); a hole sets c->param_hole */
+int64_t bn_par(struct bn_ctx *c, enum bn_role role, int64_t key);
+
 /* batch.c: the whole-population pass in batches (vectorized interpretation) */
 struct bn_agetab;
 struct bn_batch;

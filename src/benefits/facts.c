@@ -131,6 +131,13 @@ par(struct bn_ctx *c, enum bn_role role, int64_t key)
     return c->par->val[slot];
 }
 
+/* the same read for the batch machine's kernels (batch.c): a hole sets c->param_hole */
+int64_t
+bn_par(struct bn_ctx *c, enum bn_role role, int64_t key)
+{
+    return par(c, role, key);
+}
+
 /* whole won of a parameter (a money amount) */
 static int64_t
 par_won(struct bn_ctx *c, enum bn_role role, int64_t key)
