@@ -51,6 +51,8 @@ enum {
     K_EITC_EB,
     K_EITC_TOTAL,
     K_EITC_PROPERTY,
+    K_NBLSS_RI,
+    K_PENSION_RI,
 };
 
 static const struct {
@@ -82,7 +84,8 @@ static const struct {
     {"eitc_property", K_EITC_PROPERTY},
     /* household facts read through their scalar function once per household and chunk */
     {"nblss_income_eval", K_HH},
-    {"nblss_ri", K_HH},
+    {"nblss_ri", K_NBLSS_RI},
+    {"pension_ri", K_PENSION_RI},
     {"education_amount", K_HH},
     {"owns_home", K_HH},
     {"youth_income_eval", K_HH},
@@ -167,9 +170,9 @@ bn_agetab_new(int32_t at)
     return t;
 }
 
-void
-bn_agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
-              int16_t *by)
+static inline void
+agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
+           int16_t *by)
 {
     int32_t d = birth - t->lo;
 
@@ -180,6 +183,13 @@ bn_agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age
     } else {
         age_of(birth, at, age, mi, by);
     }
+}
+
+void
+bn_agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
+              int16_t *by)
+{
+    agetab_get(t, birth, at, age, mi, by);
 }
 
 void
@@ -227,6 +237,8 @@ struct bn_batch {
     /* chunk columns of households: every member Korean, an 에너지바우처 trait, a student */
     uint32_t cdone; /* bit per kernel: computed for this chunk */
     uint8_t allkr[BB], trait[BB], student[BB];
+    int64_t nri[BB]; /* NBLSS 소득인정액 (4.1) and its state */
+    uint8_t nri_st[BB];
     /* median(n) for n < 128, once per pass (no hole: a hole sends the chunk to the scalar) */
     int64_t med[128];
     uint8_t medok[128];
@@ -351,6 +363,131 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
                                    (p->p_flags[t->p0 + k] & (CL_POP_P_DISABLED | CL_POP_P_PREGNANT |
                                                              CL_POP_P_RARE_DISEASE));
         }
+    }
+}
+
+/* NBLSS 소득인정액 of every household of the chunk (welfare-2026.md 4.1; f_nblss_ri and
+   income_eval in facts.c, step for step) */
+static void
+chunk_nblss(struct bn_batch *t)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t nh = t->h1 - t->h0;
+    int64_t earned_rate, fin_ded, rh, rg, rf, rv;
+    const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
+
+    if (t->cdone & (1u << K_NBLSS_RI))
+        return;
+    t->cdone |= 1u << K_NBLSS_RI;
+    earned_rate = bn_par(t->c, PR_NBLSS_EARNED_RATE, 0);
+    fin_ded = bn_par(t->c, PR_NBLSS_FINANCIAL_DEDUCTION, 0) / S;
+    rh = bn_par(t->c, PR_NBLSS_RATE_HOUSING, 0);
+    rg = bn_par(t->c, PR_NBLSS_RATE_GENERAL, 0);
+    rf = bn_par(t->c, PR_NBLSS_RATE_FINANCIAL, 0);
+    rv = bn_par(t->c, PR_NBLSS_RATE_VEHICLE, 0);
+    for (uint32_t hl = 0; hl < nh; hl++) {
+        uint32_t h = t->h0 + hl, a = (uint32_t)p->hh_first[h], e = (uint32_t)p->hh_first[h + 1];
+        uint8_t st = BN_KNOWN;
+        int64_t H = 0, G = 0, F = 0, V = 0, D = 0, cap, base, pool, H1, G1, F1, H2, G2, F2, x;
+        bn_wide v, inc = 0;
+
+        for (uint32_t i = a; i < e; i++) { /* consent of members 19 and over, then the data */
+            uint16_t f = p->p_flags[i];
+
+            if (t->age[i - t->p0] >= 19 && !(f & CL_POP_P_CONSENT))
+                st = BN_CONSENT;
+            if ((f & need) != need && st < BN_MISSING)
+                st = BN_MISSING;
+        }
+        t->nri_st[hl] = st;
+        t->nri[hl] = 0;
+        if (st != BN_KNOWN)
+            continue;
+        for (uint32_t i = a; i < e; i++) {
+            H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
+            G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
+            F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+            V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
+            D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
+            inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
+            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+        }
+        cap = bn_par(t->c, PR_NBLSS_HOUSING_CAP, p->hh_nblss_tier[h]) / S;
+        base = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, p->hh_nblss_tier[h]) / S;
+        H1 = H < cap ? H : cap;
+        G1 = G + (H > cap ? H - cap : 0);
+        x = F - fin_ded;
+        F1 = x > 0 ? x : 0;
+        pool = base + D; /* deducted in the order H1 -> G1 -> F1 */
+        H2 = H1 > pool ? H1 - pool : 0;
+        pool -= H1 < pool ? H1 : pool;
+        G2 = G1 > pool ? G1 - pool : 0;
+        pool -= G1 < pool ? G1 : pool;
+        F2 = F1 > pool ? F1 - pool : 0;
+        v = (bn_wide)H2 * rh + (bn_wide)G2 * rg + (bn_wide)F2 * rf + (bn_wide)V * rv;
+        v += sat128(inc);
+        t->nri[hl] = sat128(v);
+    }
+}
+
+/* 기초연금/장애인연금 소득인정액 of the person and the spouse (welfare-2026.md 4.2, 6.9;
+   f_pension_ri in facts.c, step for step) */
+static void
+load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, uint8_t *st)
+{
+    const struct cl_pop *p = t->pop;
+    const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
+    int64_t ded = bn_par(t->c, PR_PENSION_EARNED_DEDUCTION, 0) / S;
+    int64_t earned_rate = bn_par(t->c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
+    int64_t fin_ded = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
+    int64_t conv = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
+
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t person = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
+        int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
+        int64_t base = bn_par(t->c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, p->hh_pension_tier[h]) / S;
+        int64_t hgv = 0, fin = 0, debt = 0, prop;
+        bn_wide inc = 0;
+        uint8_t s = BN_KNOWN;
+
+        for (int k = 0; k < 2; k++) {
+            uint32_t i;
+            uint16_t f;
+
+            if (unit[k] < 0)
+                continue;
+            i = (uint32_t)unit[k];
+            f = p->p_flags[i];
+            if (!(f & CL_POP_P_CONSENT))
+                s = BN_CONSENT;
+            if ((f & need) != need && s < BN_MISSING)
+                s = BN_MISSING;
+            if (s != BN_KNOWN)
+                continue;
+            {
+                int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
+                inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
+            }
+            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+            hgv = sat128((bn_wide)hgv + money(p, p->assets[CL_POP_AS_HOUSING], i) +
+                         money(p, p->assets[CL_POP_AS_GENERAL], i) +
+                         money(p, p->assets[CL_POP_AS_VEHICLE], i));
+            fin = sat128((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+            debt = sat128((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
+        }
+        st[j] = s;
+        v[j] = 0;
+        if (s != BN_KNOWN)
+            continue;
+        hgv -= base;
+        fin -= fin_ded;
+        prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
+        if (prop < 0)
+            prop = 0;
+        inc += (bn_wide)prop * (conv / 12);
+        v[j] = sat128(inc);
     }
 }
 
@@ -541,6 +678,16 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
         chunk_households(t, K_ALL_KOREAN);
         for (uint32_t j = 0; j < n; j++)
             v[j] = t->allkr[subj_hh(t, sel[j])];
+        return;
+    case K_PENSION_RI:
+        load_pension(t, sel, n, v, st);
+        return;
+    case K_NBLSS_RI:
+        chunk_nblss(t);
+        for (uint32_t j = 0; j < n; j++) {
+            v[j] = t->nri[subj_hh(t, sel[j])];
+            st[j] = t->nri_st[subj_hh(t, sel[j])];
+        }
         return;
     case K_HAS_STUDENT:
         chunk_households(t, K_HAS_STUDENT);
@@ -1039,6 +1186,14 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         vrun(t, &b->conds[i].code, 0, t->sel, n);
         if (t->hole)
             return;
+        if (t->ak[0]) { /* every lane known: only the failures leave */
+            for (uint32_t j = 0; j < n; j++) {
+                t->sel[m] = t->sel[j];
+                m += v[j] != 0;
+            }
+            n = m;
+            continue;
+        }
         for (uint32_t j = 0; j < n; j++) {
             uint16_t s = t->sel[j];
             bool fails = st[j] == BN_KNOWN && v[j] == 0;
@@ -1180,8 +1335,7 @@ bn_batch_run(struct bn_batch *t, size_t from, size_t to,
             for (int32_t i = p->hh_first[h + hl]; i < p->hh_first[h + hl + 1]; i++)
                 t->hof[(uint32_t)i - t->p0] = (uint16_t)hl;
         for (uint32_t k = 0; k < t->p1 - t->p0; k++)
-            bn_agetab_get(t->ages, p->p_birth[t->p0 + k], t->c->at, &t->age[k], &t->mi[k],
-                          &t->by[k]);
+            agetab_get(t->ages, p->p_birth[t->p0 + k], t->c->at, &t->age[k], &t->mi[k], &t->by[k]);
         t->cdone = 0;
         for (size_t f = 0; f < bn_nbuiltins; f++)
             if (t->kern[f] == K_HH)
