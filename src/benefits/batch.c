@@ -174,7 +174,7 @@ static inline void
 agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
            int16_t *by)
 {
-    int32_t d = birth - t->lo;
+    int32_t d = t != NULL ? birth - t->lo : -1;
 
     if (d >= 0 && d < AGE_SPAN) {
         *age = t->age[d];

@@ -329,7 +329,8 @@ int64_t bn_par(struct bn_ctx *c, enum bn_role role, int64_t key);
 struct bn_agetab;
 struct bn_batch;
 struct bn_agetab *bn_agetab_new(int32_t at);
-/* age (29 Feb rule), month index and birth year of a birth date on the table's date */
+/* age (29 Feb rule), month index and birth year of a birth date on the table's date (t may
+   be NULL: computed) */
 void bn_agetab_get(const struct bn_agetab *t, int32_t birth, int32_t at, int16_t *age, int16_t *mi,
                    int16_t *by);
 void bn_agetab_free(struct bn_agetab *t);
@@ -342,8 +343,13 @@ void bn_batch_free(struct bn_batch *t);
 void bn_batch_run(struct bn_batch *t, size_t from, size_t to,
                   void (*run_scalar)(void *arg, size_t h0, size_t h1), void *arg);
 /* eval.c: the pass, batch (the default) or scalar only (the reference, for tests) */
+enum {
+    BN_PASS_SCALAR = 0,
+    BN_PASS_BATCH = 1,       /* the age table from 60,000 persons on */
+    BN_PASS_BATCH_TABLE = 2, /* the age table whatever the size (tests) */
+};
 cl_err bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
-                    unsigned nthreads, bool batch, struct cl_benefits_results *res,
+                    unsigned nthreads, unsigned mode, struct cl_benefits_results *res,
                     struct cl_error *err);
 
 struct bn_val bn_run(struct bn_ctx *c, const struct bn_code *code, struct bn_val *lhs,

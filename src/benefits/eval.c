@@ -522,7 +522,8 @@ struct job {
     const struct cl_benefits_rules *r;
     const struct cl_pop *pop;
     const struct bn_params *par;
-    const struct bn_agetab *ages; /* NULL: the scalar machine only */
+    bool batch;                   /* false: the scalar machine only */
+    const struct bn_agetab *ages; /* NULL: ages computed per person */
     struct cl_benefits_results *res;
     struct bn_ctx *c;
     size_t from, to;
@@ -558,7 +559,7 @@ run_job(void *arg)
     c->par = j->par;
     c->at = j->par->at;
     j->c = c;
-    if (j->ages != NULL) {
+    if (j->batch) {
         struct bn_batch *t = bn_batch_new(j->r, j->pop, j->par, j->ages, c, j->res);
 
         if (t == NULL) {
@@ -591,15 +592,17 @@ cl_err
 cl_benefits_eval(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
                  unsigned nthreads, struct cl_benefits_results *res, struct cl_error *err)
 {
-    return bn_eval_pass(r, pop, at, nthreads, true, res, err);
+    return bn_eval_pass(r, pop, at, nthreads, BN_PASS_BATCH, res, err);
 }
 
 cl_err
 bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
-             unsigned nthreads, bool batch, struct cl_benefits_results *res, struct cl_error *err)
+             unsigned nthreads, unsigned mode, struct cl_benefits_results *res,
+             struct cl_error *err)
 {
     struct bn_params par;
     struct bn_agetab *ages = NULL;
+    bool batch;
     struct job jobs[16];
     pthread_t tid[16];
     bool started[16] = {false};
@@ -617,7 +620,9 @@ bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_
     if (rc != CL_OK)
         return rc;
     res->at = at;
-    if (batch && bn_batch_supported(r)) {
+    batch = mode != BN_PASS_SCALAR && bn_batch_supported(r);
+    /* the age table costs ~60,000 days: worth it from as many persons on */
+    if (batch && (mode == BN_PASS_BATCH_TABLE || pop->np >= 60000)) {
         ages = bn_agetab_new(at);
         if (ages == NULL) {
             bn_params_fini(&par);
@@ -629,6 +634,7 @@ bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_
         jobs[t].r = r;
         jobs[t].pop = pop;
         jobs[t].par = &par;
+        jobs[t].batch = batch;
         jobs[t].ages = ages;
         jobs[t].res = res;
         jobs[t].from = pop->nh * t / nthreads;

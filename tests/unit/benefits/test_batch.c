@@ -89,7 +89,8 @@ edge_births(struct cl_pop *pop, int32_t at)
 }
 
 static void
-compare(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at, unsigned threads)
+compare(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at, unsigned threads,
+        unsigned mode)
 {
     struct cl_benefits_results a, b;
     struct cl_error err = {0};
@@ -104,8 +105,8 @@ compare(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,
         if (b.amount[bi] != NULL)
             memset(b.amount[bi], 0xee, b.nsub[bi] * sizeof(int32_t));
     }
-    ra = bn_eval_pass(r, pop, at, threads, false, &a, &err);
-    rb = cl_benefits_eval(r, pop, at, threads, &b, &err);
+    ra = bn_eval_pass(r, pop, at, threads, BN_PASS_SCALAR, &a, &err);
+    rb = bn_eval_pass(r, pop, at, threads, mode, &b, &err);
     assert_int_equal(ra, CL_OK);
     assert_int_equal(rb, CL_OK);
     for (size_t bi = 0; bi < a.nben; bi++) {
@@ -146,10 +147,11 @@ test_batch_matches_scalar(void **state)
 
             cl_pop_init(&pop);
             assert_int_equal(cl_pop_synth(&pop, &so, &err), CL_OK);
-            compare(r, &pop, at, 1); /* the population as generated */
-            edge_births(&pop, at);   /* then with many persons on the edges */
-            compare(r, &pop, at, 1);
-            compare(r, &pop, at, 2);
+            compare(r, &pop, at, 1, BN_PASS_BATCH); /* the population as generated */
+            compare(r, &pop, at, 1, BN_PASS_BATCH_TABLE);
+            edge_births(&pop, at); /* then with many persons on the edges */
+            compare(r, &pop, at, 1, BN_PASS_BATCH);
+            compare(r, &pop, at, 2, BN_PASS_BATCH_TABLE);
             cl_pop_fini(&pop);
         }
     }
@@ -170,7 +172,8 @@ test_batch_no_row(void **state)
     cl_pop_init(&pop);
     assert_int_equal(cl_pop_synth(&pop, &so, &ea), CL_OK);
     assert_int_equal(cl_benefits_results_init(&res, r, &pop, &ea), CL_OK);
-    assert_int_equal(bn_eval_pass(r, &pop, day("2031-01-01"), 1, false, &res, &ea), CL_ERR_INPUT);
+    assert_int_equal(bn_eval_pass(r, &pop, day("2031-01-01"), 1, BN_PASS_SCALAR, &res, &ea),
+                     CL_ERR_INPUT);
     assert_int_equal(cl_benefits_eval(r, &pop, day("2031-01-01"), 2, &res, &eb), CL_ERR_INPUT);
     assert_string_equal(ea.where, eb.where);
     assert_string_equal(ea.msg, eb.msg);
