@@ -345,7 +345,7 @@ void bn_batch_run(struct bn_batch *t, size_t from, size_t to,
 /* eval.c: the pass, batch (the default) or scalar only (the reference, for tests) */
 enum {
     BN_PASS_SCALAR = 0,
-    BN_PASS_BATCH = 1,       /* the age table from 60,000 persons on */
+    BN_PASS_BATCH = 1,       /* the age table from 16,384 persons on */
     BN_PASS_BATCH_TABLE = 2, /* the age table whatever the size (tests) */
 };
 cl_err bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_t at,

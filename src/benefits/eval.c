@@ -621,8 +621,8 @@ bn_eval_pass(const struct cl_benefits_rules *r, const struct cl_pop *pop, int32_
         return rc;
     res->at = at;
     batch = mode != BN_PASS_SCALAR && bn_batch_supported(r);
-    /* the age table costs ~60,000 days: worth it from as many persons on */
-    if (batch && (mode == BN_PASS_BATCH_TABLE || pop->np >= 60000)) {
+    /* the age table (60,000 days, ~2M instructions) pays from ~10,000 persons on */
+    if (batch && (mode == BN_PASS_BATCH_TABLE || pop->np >= 16384)) {
         ages = bn_agetab_new(at);
         if (ages == NULL) {
             bn_params_fini(&par);
