@@ -158,6 +158,35 @@ test_batch_matches_scalar(void **state)
     cl_benefits_rules_free(r);
 }
 
+/* the hand-made edge feeds of the table tests (tests/benefits/feeds), on the dates they use */
+static void
+test_batch_edge_feeds(void **state)
+{
+    static const char *const names[] = {"children.json", "nblss.json", "pension.json",
+                                        "youth.json"};
+    static const char *const dates[] = {"2025-12-31", "2026-01-01", "2026-03-01",
+                                        "2026-03-10", "2026-06-30", "2026-12-31"};
+    struct cl_benefits_rules *r = load_rules();
+
+    (void)state;
+    for (size_t i = 0; i < CL_ARRAY_LEN(names); i++) {
+        char path[512];
+        struct cl_pop pop;
+        struct cl_error err = {0};
+
+        snprintf(path, sizeof path, "%s/tests/benefits/feeds/%s", CL_SOURCE_DIR, names[i]);
+        cl_pop_init(&pop);
+        if (cl_pop_load_file(&pop, path, NULL, NULL, NULL, NULL, &err) != CL_OK)
+            fail_msg("%s: %s: %s", path, err.where, err.msg);
+        for (size_t d = 0; d < CL_ARRAY_LEN(dates); d++) {
+            compare(r, &pop, day(dates[d]), 1, BN_PASS_BATCH);
+            compare(r, &pop, day(dates[d]), 1, BN_PASS_BATCH_TABLE);
+        }
+        cl_pop_fini(&pop);
+    }
+    cl_benefits_rules_free(r);
+}
+
 /* a date no parameter row covers: the same error from both machines */
 static void
 test_batch_no_row(void **state)
@@ -215,6 +244,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch_matches_scalar),
+        cmocka_unit_test(test_batch_edge_feeds),
         cmocka_unit_test(test_batch_no_row),
         cmocka_unit_test(test_age_table),
     };
