@@ -572,45 +572,45 @@ load_eitc(struct bn_batch *t, uint8_t kernel, const uint16_t *sel, uint32_t n, i
     }
 }
 
-static void
+/* load builtin in->a for the lanes of sel; true: every lane known (st left unwritten) */
+static bool
 load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint32_t n, int64_t *v,
           uint8_t *st)
 {
     const struct cl_pop *p = t->pop;
     uint32_t f = in->a;
 
-    memset(st, BN_KNOWN, n);
     switch (in->k) { /* the inline person facts (OP_FACT k, eval.c) */
     case BN_IF_AGE:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->age[subj_person(t, sel[j]) - t->p0] * S;
-        return;
+        return true;
     case BN_IF_MONTH_INDEX:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->mi[subj_person(t, sel[j]) - t->p0] * S;
-        return;
+        return true;
     case BN_IF_BIRTH_YEAR:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->by[subj_person(t, sel[j]) - t->p0] * S;
-        return;
+        return true;
     case BN_IF_IS_KOREAN:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_KR) != 0;
-        return;
+        return true;
     case BN_IF_IS_HEAD:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_relation[subj_person(t, sel[j])] == CL_POP_REL_HEAD;
-        return;
+        return true;
     case BN_IF_HOUSEHOLD_SIZE:
         for (uint32_t j = 0; j < n; j++) {
             uint32_t h = t->h0 + subj_hh(t, sel[j]);
             v[j] = (int64_t)(p->hh_first[h + 1] - p->hh_first[h]) * S;
         }
-        return;
+        return true;
     case BN_IF_SEVERE:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_SEVERE) != 0;
-        return;
+        return true;
     default:
         break;
     }
@@ -618,30 +618,30 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
     case K_BIRTH_DATE:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_birth[subj_person(t, sel[j])];
-        return;
+        return true;
     case K_AT:
         for (uint32_t j = 0; j < n; j++)
             v[j] = t->c->at;
-        return;
+        return true;
     case K_RELATION:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_relation[subj_person(t, sel[j])];
-        return;
+        return true;
     case K_DISABLED:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_DISABLED) != 0;
-        return;
+        return true;
     case K_BIRTH_ORDER:
         for (uint32_t j = 0; j < n; j++) {
             uint8_t o = p->p_birth_order[subj_person(t, sel[j])];
             v[j] = (int64_t)o * S;
             st[j] = o == 0 ? BN_MISSING : BN_KNOWN; /* null: 6.7 */
         }
-        return;
+        return false;
     case K_HAS_SPOUSE:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_spouse[subj_person(t, sel[j])] >= 0;
-        return;
+        return true;
     case K_OCC_PENSION:
         for (uint32_t j = 0; j < n; j++) {
             uint32_t i = subj_person(t, sel[j]);
@@ -649,62 +649,62 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
             v[j] = (p->p_flags[i] & CL_POP_P_OCC_PENSION) ||
                    (sp >= 0 && (p->p_flags[sp] & CL_POP_P_OCC_PENSION));
         }
-        return;
+        return true;
     case K_TENURE:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->hh_tenure[t->h0 + subj_hh(t, sel[j])];
-        return;
+        return true;
     case K_DEPOSIT:
         for (uint32_t j = 0; j < n; j++)
             v[j] = sat128((bn_wide)cl_pop_money(p, p->hh_deposit[t->h0 + subj_hh(t, sel[j])]) * S);
-        return;
+        return true;
     case K_RENT:
         for (uint32_t j = 0; j < n; j++)
             v[j] = sat128((bn_wide)cl_pop_money(p, p->hh_rent[t->h0 + subj_hh(t, sel[j])]) * S);
-        return;
+        return true;
     case K_KIND:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->hh_kind[t->h0 + subj_hh(t, sel[j])];
-        return;
+        return true;
     case K_CA_AREA:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->hh_ca_area[t->h0 + subj_hh(t, sel[j])];
-        return;
+        return true;
     case K_SINGLE_PARENT:
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->hh_flags[t->h0 + subj_hh(t, sel[j])] & CL_POP_H_SINGLE_PARENT) != 0;
-        return;
+        return true;
     case K_ALL_KOREAN:
         chunk_households(t, K_ALL_KOREAN);
         for (uint32_t j = 0; j < n; j++)
             v[j] = t->allkr[subj_hh(t, sel[j])];
-        return;
+        return true;
     case K_PENSION_RI:
         load_pension(t, sel, n, v, st);
-        return;
+        return false;
     case K_NBLSS_RI:
         chunk_nblss(t);
         for (uint32_t j = 0; j < n; j++) {
             v[j] = t->nri[subj_hh(t, sel[j])];
             st[j] = t->nri_st[subj_hh(t, sel[j])];
         }
-        return;
+        return false;
     case K_HAS_STUDENT:
         chunk_households(t, K_HAS_STUDENT);
         for (uint32_t j = 0; j < n; j++)
             v[j] = t->student[subj_hh(t, sel[j])];
-        return;
+        return true;
     case K_ENERGY_TRAIT:
         chunk_households(t, K_ENERGY_TRAIT);
         for (uint32_t j = 0; j < n; j++)
             v[j] = t->trait[subj_hh(t, sel[j])];
-        return;
+        return true;
     case K_EITC_TYPE:
     case K_EITC_EB:
     case K_EITC_TOTAL:
     case K_EITC_PROPERTY:
         load_eitc(t, t->kern[f], sel, n, v, st);
-        return;
+        return false;
     case K_HH:
         for (uint32_t j = 0; j < n; j++) {
             uint32_t hl = subj_hh(t, sel[j]);
@@ -722,11 +722,11 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
             v[j] = t->hv[f][hl];
             st[j] = t->hs[f][hl];
         }
-        return;
+        return false;
     default:
         for (uint32_t j = 0; j < n; j++)
             call_fact(t, f, sel[j], &v[j], &st[j]);
-        return;
+        return false;
     }
 }
 
@@ -924,7 +924,7 @@ settle(struct bn_batch *t, uint32_t i, uint32_t n)
         }                                                                                          \
     } while (0)
 
-/* Run code over the n subjects of sel; the result lands in slot base (columns, states valid). */
+/* Run code over the n subjects of sel; the result lands in slot base as columns. */
 static void
 vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel, uint32_t n)
 {
@@ -945,8 +945,12 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
             const struct bn_builtin *f = &bn_builtins[in->a];
 
             if (in->k != BN_IF_NONE || f->arity == 0) {
-                load_fact(t, in, sel, n, t->sv[sp], t->ss[sp]);
-                settle(t, sp, n);
+                if (load_fact(t, in, sel, n, t->sv[sp], t->ss[sp])) {
+                    t->sk[sp] = 0;
+                    t->ak[sp] = 1;
+                } else {
+                    settle(t, sp, n);
+                }
                 sp++;
             } else {
                 sp -= f->arity;
@@ -1004,6 +1008,7 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                 vrun(t, &t->r->ben[t->bi]->lets[a].code, sp, sel, n);
                 if (t->hole)
                     return;
+                states(t, sp, n);
                 for (uint32_t j = 0; j < n; j++) {
                     t->letv[a][sel[j]] = t->sv[sp][j];
                     t->lets[a][sel[j]] = t->ss[sp][j];
@@ -1147,7 +1152,7 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
         hole(t);
         return;
     }
-    states(t, base, n);
+    mat(t, base, n); /* columns; states valid unless ak[base] (states() makes them) */
 }
 
 static int32_t
@@ -1228,6 +1233,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
     vrun(t, &b->amount, 0, t->sel2, n);
     if (t->hole)
         return;
+    states(t, 0, n);
     for (uint32_t j = 0; j < n; j++)
         amount[t->sel2[j]] = t->ss[0][j] == BN_KNOWN ? clamp32(t->sv[0][j] / S) : 0;
 }
