@@ -403,15 +403,49 @@ chunk_nblss(struct bn_batch *t)
         t->nri[hl] = 0;
         if (st != BN_KNOWN)
             continue;
-        for (uint32_t i = a; i < e; i++) {
-            H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
-            G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
-            F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-            V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
-            D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
-            inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
-            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+        {
+            /* int32 amounts (no wide ones), at most 64 members and a rate below 2^20: no sum
+               reaches 2^60, so plain int64 sums are the saturated ones */
+            int64_t sh = 0, sg = 0, sf = 0, sv = 0, sd = 0, si = 0;
+            int32_t lo = 0;
+
+            for (uint32_t i = a; i < e; i++) {
+                int32_t x5 = p->assets[CL_POP_AS_HOUSING][i], x6 = p->assets[CL_POP_AS_GENERAL][i];
+                int32_t x7 = p->assets[CL_POP_AS_FINANCIAL][i];
+                int32_t x8 = p->assets[CL_POP_AS_VEHICLE][i], x9 = p->assets[CL_POP_AS_DEBT][i];
+                int32_t xe = p->income_monthly[CL_POP_IM_EARNED][i];
+
+                lo |= x5 | x6 | x7 | x8 | x9 | xe;
+                sh += x5;
+                sg += x6;
+                sf += x7;
+                sv += x8;
+                sd += x9;
+                si += (int64_t)xe * earned_rate;
+                for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++) {
+                    lo |= p->income_monthly[g][i];
+                    si += (int64_t)p->income_monthly[g][i] * S;
+                }
+            }
+            if (lo >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
+                H = sh;
+                G = sg;
+                F = sf;
+                V = sv;
+                D = sd;
+                inc = si;
+            } else { /* a wide amount: the sums step by step, saturating */
+                for (uint32_t i = a; i < e; i++) {
+                    H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
+                    G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
+                    F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+                    V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
+                    D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
+                    inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
+                    for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+                        inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+                }
+            }
         }
         cap = bn_par(t->c, PR_NBLSS_HOUSING_CAP, p->hh_nblss_tier[h]) / S;
         base = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, p->hh_nblss_tier[h]) / S;
@@ -741,15 +775,79 @@ status_val(uint8_t status, int64_t *v, uint8_t *st)
 }
 
 /* a call with arguments: the args on slots base.., the result into slot base */
+/* the call for lane j whose arguments are known (f_eligible, f_spouse_eligible, or the
+   builtin's own function) */
 static void
-call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint16_t *sel,
-          uint32_t n)
+call_one(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint16_t *sel,
+         uint32_t j)
 {
     const struct bn_builtin *f = &bn_builtins[in->a];
     const struct cl_pop *p = t->pop;
     int64_t *v = t->sv[base];
     uint8_t *st = t->ss[base];
 
+    if (t->kern[in->a] == K_ELIGIBLE) {
+        uint32_t b = (uint32_t)v[j], s = sel[j];
+        uint32_t g = t->hunit ? t->h0 + s : t->p0 + s;
+
+        status_val(t->res->status[b][g], &v[j], &st[j]);
+    } else if (t->kern[in->a] == K_SPOUSE_ELIGIBLE) {
+        uint32_t b = (uint32_t)v[j];
+        int32_t sp = p->p_spouse[subj_person(t, sel[j])];
+
+        if (sp < 0 || t->r->ben[b]->unit != BN_UNIT_PERSON) {
+            v[j] = 0;
+            st[j] = BN_KNOWN;
+        } else {
+            status_val(t->res->status[b][sp], &v[j], &st[j]);
+        }
+    } else {
+        struct bn_val a[3], out;
+        int64_t key = v[j] / S;
+
+        for (unsigned i = 0; i < f->arity; i++) {
+            a[i].v = t->sv[base + i][j];
+            a[i].st = BN_KNOWN;
+            a[i].miss = 0;
+        }
+        out = a[0];
+        ctx_household(t, subj_hh(t, sel[j]));
+        t->c->person = subj_person(t, sel[j]);
+        f->fn(t->c, a, &out);
+        v[j] = out.v;
+        st[j] = out.st;
+        if (t->kern[in->a] == K_MEDIAN && key >= 1 && key < 128 && !t->c->param_hole &&
+            out.st == BN_KNOWN) {
+            t->med[key] = out.v; /* the same for every household of the pass */
+            t->medok[key] = 1;
+        }
+    }
+}
+
+/* a call with arguments: the args on slots base.. (columns and states), the result into slot
+   base */
+static void
+call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint16_t *sel,
+          uint32_t n)
+{
+    const struct bn_builtin *f = &bn_builtins[in->a];
+    int64_t *v = t->sv[base];
+    uint8_t *st = t->ss[base];
+
+    if (t->kern[in->a] == K_MEDIAN && f->arity == 1) { /* median(n) from the pass's cache */
+        for (uint32_t j = 0; j < n; j++) {
+            int64_t k = v[j] / S;
+
+            if (st[j] != BN_KNOWN) {
+                v[j] = 0; /* unknown argument: unknown result */
+            } else if (v[j] >= S && k < 128 && t->medok[k]) {
+                v[j] = t->med[k];
+            } else {
+                call_one(t, in, base, sel, j);
+            }
+        }
+        return;
+    }
     for (uint32_t j = 0; j < n; j++) {
         uint8_t w = st[j];
 
@@ -760,45 +858,7 @@ call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint
             v[j] = 0;
             continue;
         }
-        if (t->kern[in->a] == K_ELIGIBLE) {
-            uint32_t b = (uint32_t)v[j], s = sel[j];
-            uint32_t g = t->hunit ? t->h0 + s : t->p0 + s;
-
-            status_val(t->res->status[b][g], &v[j], &st[j]);
-        } else if (t->kern[in->a] == K_SPOUSE_ELIGIBLE) {
-            uint32_t b = (uint32_t)v[j];
-            int32_t sp = p->p_spouse[subj_person(t, sel[j])];
-
-            if (sp < 0 || t->r->ben[b]->unit != BN_UNIT_PERSON) {
-                v[j] = 0;
-                st[j] = BN_KNOWN;
-            } else {
-                status_val(t->res->status[b][sp], &v[j], &st[j]);
-            }
-        } else if (t->kern[in->a] == K_MEDIAN && v[j] >= S && v[j] / S < 128 &&
-                   t->medok[v[j] / S]) {
-            v[j] = t->med[v[j] / S];
-        } else {
-            struct bn_val a[3], out;
-            int64_t key = v[j] / S;
-
-            for (unsigned i = 0; i < f->arity; i++) {
-                a[i].v = t->sv[base + i][j];
-                a[i].st = BN_KNOWN;
-                a[i].miss = 0;
-            }
-            out = a[0];
-            ctx_household(t, subj_hh(t, sel[j]));
-            t->c->person = subj_person(t, sel[j]);
-            f->fn(t->c, a, &out);
-            v[j] = out.v;
-            st[j] = out.st;
-            if (t->kern[in->a] == K_MEDIAN && key >= 1 && key < 128 && !t->c->param_hole &&
-                out.st == BN_KNOWN) {
-                t->med[key] = out.v; /* the same for every household of the pass */
-                t->medok[key] = 1;
-            }
-        }
+        call_one(t, in, base, sel, j);
     }
 }
 
