@@ -834,6 +834,16 @@ call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint
     int64_t *v = t->sv[base];
     uint8_t *st = t->ss[base];
 
+    if (t->kern[in->a] == K_ELIGIBLE && f->arity == 1) { /* the status of another benefit */
+        uint32_t g0 = t->hunit ? t->h0 : t->p0;
+
+        for (uint32_t j = 0; j < n; j++)
+            if (st[j] == BN_KNOWN)
+                status_val(t->res->status[(uint32_t)v[j]][g0 + sel[j]], &v[j], &st[j]);
+            else
+                v[j] = 0; /* unknown argument: unknown result */
+        return;
+    }
     if (t->kern[in->a] == K_MEDIAN && f->arity == 1) { /* median(n) from the pass's cache */
         for (uint32_t j = 0; j < n; j++) {
             int64_t k = v[j] / S;
