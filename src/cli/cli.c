@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardless/catalog.h"
 #include "cardless/limits.h"
 
 #include "base/banned.h"
@@ -250,4 +251,32 @@ cli_print_json(json_t *v)
         free(s);
     }
     json_decref(v);
+}
+
+static void
+free_catalog(void *p)
+{
+    cl_catalog_free(p);
+}
+
+cl_err
+cli_load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out, struct cl_error *err)
+{
+    struct cl_catalog *cat = NULL;
+    cl_err rc;
+
+    if (dir == NULL)
+        dir = getenv("CL_TYPES_DIR");
+    if (dir == NULL)
+        dir = "data/types";
+    if ((rc = cl_catalog_new(NULL, &cat, err)) != CL_OK)
+        return rc;
+    if (cl_arena_defer(a, free_catalog, cat) != CL_OK) {
+        cl_catalog_free(cat);
+        return cl_fail(err, CL_ERR_NOMEM, "catalog", "out of memory");
+    }
+    rc = cl_catalog_load_dir(cat, dir, err);
+    if (rc == CL_OK)
+        *out = cat;
+    return rc;
 }

@@ -86,6 +86,14 @@ struct cl_key;
 cl_err cli_load_key(struct cl_arena *a, const char *path, bool need_private, struct cl_key **out,
                     struct cl_error *err);
 
+struct cl_catalog;
+/**
+ * Load the credential types in dir (NULL: $CL_TYPES_DIR, else data/types) into a catalog
+ * freed with the arena.
+ */
+cl_err cli_load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out,
+                        struct cl_error *err);
+
 /** Print a JSON value on stdout, indented, with a newline; steals the reference. */
 void cli_print_json(json_t *v);
 

@@ -84,34 +84,6 @@ read_certs(struct cl_arena *a, const char *path, struct cl_x509_list *list, stru
 
 /* ---- issue ---- */
 
-static void
-free_catalog(void *p)
-{
-    cl_catalog_free(p);
-}
-
-static cl_err
-load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out, struct cl_error *err)
-{
-    struct cl_catalog *cat = NULL;
-    cl_err rc;
-
-    if (dir == NULL)
-        dir = getenv("CL_TYPES_DIR");
-    if (dir == NULL)
-        dir = "data/types";
-    if ((rc = cl_catalog_new(NULL, &cat, err)) != CL_OK)
-        return rc;
-    if (cl_arena_defer(a, free_catalog, cat) != CL_OK) {
-        cl_catalog_free(cat);
-        return cl_fail(err, CL_ERR_NOMEM, "catalog", "out of memory");
-    }
-    rc = cl_catalog_load_dir(cat, dir, err);
-    if (rc == CL_OK)
-        *out = cat;
-    return rc;
-}
-
 static int
 mdoc_issue(int argc, char **argv)
 {
@@ -170,7 +142,7 @@ mdoc_issue(int argc, char **argv)
     cl_buf_init(&vb);
     memset(&ip, 0, sizeof ip);
     memset(&rep, 0, sizeof rep);
-    if (load_catalog(&a, cli_get(opts, N(opts), "types"), &cat, &err) != CL_OK)
+    if (cli_load_catalog(&a, cli_get(opts, N(opts), "types"), &cat, &err) != CL_OK)
         goto fail;
     type = cl_catalog_find(cat, cli_get(opts, N(opts), "type"));
     if (type == NULL) {

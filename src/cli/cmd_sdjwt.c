@@ -27,34 +27,6 @@
 static const char *const issuer_claims[] = {"iss", "iat",    "exp", "nbf",    "vct",
                                             "cnf", "status", "_sd", "_sd_alg"};
 
-static void
-free_catalog(void *p)
-{
-    cl_catalog_free(p);
-}
-
-static cl_err
-load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out, struct cl_error *err)
-{
-    struct cl_catalog *cat = NULL;
-    cl_err rc;
-
-    if (dir == NULL)
-        dir = getenv("CL_TYPES_DIR");
-    if (dir == NULL)
-        dir = "data/types";
-    if ((rc = cl_catalog_new(NULL, &cat, err)) != CL_OK)
-        return rc;
-    if (cl_arena_defer(a, free_catalog, cat) != CL_OK) {
-        cl_catalog_free(cat);
-        return cl_fail(err, CL_ERR_NOMEM, "catalog", "out of memory");
-    }
-    rc = cl_catalog_load_dir(cat, dir, err);
-    if (rc == CL_OK)
-        *out = cat;
-    return rc;
-}
-
 /* Split "A,B,C" (and repeated options) into a NULL-free array of strings in the arena. */
 static cl_err
 split_list(struct cl_arena *a, const struct cli_opt *o, const char ***out, size_t *n,
@@ -351,7 +323,7 @@ sdjwt_issue(int argc, char **argv)
         goto fail;
     }
     if (cli_get(opts, N(opts), "type") != NULL) {
-        if (load_catalog(&a, cli_get(opts, N(opts), "types"), &cat, &err) != CL_OK)
+        if (cli_load_catalog(&a, cli_get(opts, N(opts), "types"), &cat, &err) != CL_OK)
             goto fail;
         type = cl_catalog_find(cat, cli_get(opts, N(opts), "type"));
         if (type == NULL) {
