@@ -24,6 +24,15 @@
 #define MAX_FACTS 64   /* builtins memoized per household */
 #define AGE_SPAN 60000 /* days of birth dates covered by the per-pass table (~164 years) */
 
+/* The lane loops compiled twice, for AVX2 (4 x 64-bit lanes: compares, min/max, blends) and
+   for the baseline, chosen once at load time by the CPU (gcc function multi-versioning). Integer
+   code only: both clones compute the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define LANES __attribute__((target_clones("avx2", "default")))
+#else
+#define LANES
+#endif
+
 /* how a builtin is loaded into a column */
 enum {
     K_GENERIC = 0, /* a call per subject */
@@ -329,7 +338,7 @@ money(const struct cl_pop *p, const int32_t *col, uint32_t i)
 
 /* the chunk's household columns, once per chunk and kernel (f_all_korean, f_energy_trait,
    f_has_student in facts.c) */
-static void
+LANES static void
 chunk_households(struct bn_batch *t, uint8_t kernel)
 {
     const struct cl_pop *p = t->pop;
@@ -368,7 +377,7 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
 
 /* NBLSS 소득인정액 of every household of the chunk (welfare-2026.md 4.1; f_nblss_ri and
    income_eval in facts.c, step for step) */
-static void
+LANES static void
 chunk_nblss(struct bn_batch *t)
 {
     const struct cl_pop *p = t->pop;
@@ -467,7 +476,7 @@ chunk_nblss(struct bn_batch *t)
 
 /* 기초연금/장애인연금 소득인정액 of the person and the spouse (welfare-2026.md 4.2, 6.9;
    f_pension_ri in facts.c, step for step) */
-static void
+LANES static void
 load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, uint8_t *st)
 {
     const struct cl_pop *p = t->pop;
@@ -544,7 +553,7 @@ eitc_eb(const struct cl_pop *p, uint32_t i)
            money(p, p->income_annual[CL_POP_IA_BUSINESS], i);
 }
 
-static void
+LANES static void
 load_eitc(struct bn_batch *t, uint8_t kernel, const uint16_t *sel, uint32_t n, int64_t *v,
           uint8_t *st)
 {
@@ -607,7 +616,7 @@ load_eitc(struct bn_batch *t, uint8_t kernel, const uint16_t *sel, uint32_t n, i
 }
 
 /* load builtin in->a for the lanes of sel; true: every lane known (st left unwritten) */
-static bool
+LANES static bool
 load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint32_t n, int64_t *v,
           uint8_t *st)
 {
@@ -995,7 +1004,7 @@ settle(struct bn_batch *t, uint32_t i, uint32_t n)
     } while (0)
 
 /* Run code over the n subjects of sel; the result lands in slot base as columns. */
-static void
+LANES static void
 vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel, uint32_t n)
 {
     uint32_t sp = base;
@@ -1232,7 +1241,7 @@ clamp32(int64_t v)
 }
 
 /* one benefit over the chunk's subjects */
-static void
+LANES static void
 run_benefit(struct bn_batch *t, uint32_t bi)
 {
     const struct bn_benefit *b = t->r->ben[bi];
