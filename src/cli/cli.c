@@ -8,6 +8,8 @@
 
 #include "cardless/catalog.h"
 #include "cardless/limits.h"
+#include "cardless/time.h"
+#include "cardless/x509.h"
 
 #include "base/banned.h"
 
@@ -278,5 +280,27 @@ cli_load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out, s
     rc = cl_catalog_load_dir(cat, dir, err);
     if (rc == CL_OK)
         *out = cat;
+    return rc;
+}
+
+cl_err
+cli_parse_time(const char *s, const char *what, int64_t *t, struct cl_error *err)
+{
+    cl_err rc = cl_rfc3339_parse(cl_bytes_str(s), t, NULL, err);
+
+    if (rc != CL_OK)
+        cl_error_nest(err, what);
+    return rc;
+}
+
+cl_err
+cli_read_certs(struct cl_arena *a, const char *path, struct cl_x509_list *list,
+               struct cl_error *err)
+{
+    struct cl_bytes data;
+    cl_err rc = cli_read_file(a, path, &data, err);
+
+    if (rc == CL_OK && (rc = cl_x509_list_read(data, CL_LIMIT_X509_CHAIN, list, err)) != CL_OK)
+        cl_error_nest(err, path);
     return rc;
 }

@@ -94,6 +94,14 @@ struct cl_catalog;
 cl_err cli_load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out,
                         struct cl_error *err);
 
+/** Parse an RFC 3339 date-time given as option --what; a failure is nested under what. */
+cl_err cli_parse_time(const char *s, const char *what, int64_t *t, struct cl_error *err);
+
+struct cl_x509_list;
+/** Append the PEM certificates of a file (at most CL_LIMIT_X509_CHAIN) to list. */
+cl_err cli_read_certs(struct cl_arena *a, const char *path, struct cl_x509_list *list,
+                      struct cl_error *err);
+
 /** Print a JSON value on stdout, indented, with a newline; steals the reference. */
 void cli_print_json(json_t *v);
 

@@ -61,27 +61,6 @@ split_elements(struct cl_arena *a, const char *list, struct cl_mdoc_sel **out, s
     return CL_OK;
 }
 
-static cl_err
-parse_time(const char *s, const char *what, int64_t *t, struct cl_error *err)
-{
-    cl_err rc = cl_rfc3339_parse(cl_bytes_str(s), t, NULL, err);
-
-    if (rc != CL_OK)
-        cl_error_nest(err, what);
-    return rc;
-}
-
-static cl_err
-read_certs(struct cl_arena *a, const char *path, struct cl_x509_list *list, struct cl_error *err)
-{
-    struct cl_bytes data;
-    cl_err rc = cli_read_file(a, path, &data, err);
-
-    if (rc == CL_OK && (rc = cl_x509_list_read(data, CL_LIMIT_X509_CHAIN, list, err)) != CL_OK)
-        cl_error_nest(err, path);
-    return rc;
-}
-
 /* ---- issue ---- */
 
 static int
@@ -197,10 +176,10 @@ mdoc_issue(int argc, char **argv)
     }
     if (cli_load_key(&a, cli_get(opts, N(opts), "ds-key"), true, &ds_key, &err) != CL_OK ||
         cli_load_key(&a, cli_get(opts, N(opts), "device-pub"), false, &dev, &err) != CL_OK ||
-        read_certs(&a, cli_get(opts, N(opts), "ds-cert"), &ds, &err) != CL_OK)
+        cli_read_certs(&a, cli_get(opts, N(opts), "ds-cert"), &ds, &err) != CL_OK)
         goto fail;
     for (size_t i = 0; i < cli_opt(opts, N(opts), "chain")->nvalues; i++)
-        if (read_certs(&a, cli_opt(opts, N(opts), "chain")->values[i], &chain, &err) != CL_OK)
+        if (cli_read_certs(&a, cli_opt(opts, N(opts), "chain")->values[i], &chain, &err) != CL_OK)
             goto fail;
     if (cl_x509_cert_key(ds.certs[0], &ds_pub, &err) != CL_OK)
         goto fail;
@@ -232,7 +211,7 @@ mdoc_issue(int argc, char **argv)
     ip.signed_at = cl_now();
     ip.valid_from = ip.signed_at;
     if (cli_get(opts, N(opts), "valid-from") != NULL &&
-        parse_time(cli_get(opts, N(opts), "valid-from"), "valid-from", &ip.valid_from, &err) !=
+        cli_parse_time(cli_get(opts, N(opts), "valid-from"), "valid-from", &ip.valid_from, &err) !=
             CL_OK)
         goto fail;
     if (days == 0)
@@ -294,7 +273,7 @@ request_selection(struct cl_arena *a, const char *path, struct cl_bytes dt,
         (rc = cl_mdoc_request_parse(a, data, NULL, &r, err)) != CL_OK)
         return rc;
     cl_x509_list_init(&roots);
-    if (reader_trust != NULL && (rc = read_certs(a, reader_trust, &roots, err)) != CL_OK)
+    if (reader_trust != NULL && (rc = cli_read_certs(a, reader_trust, &roots, err)) != CL_OK)
         goto out;
     for (size_t i = 0; i < r.n_docs; i++) {
         if (!cl_bytes_eq(r.docs[i].doctype, dt))
@@ -736,7 +715,7 @@ mdoc_verify(int argc, char **argv)
     vo.at = cl_now();
     /* usage and I/O problems first: they are not verdicts */
     for (size_t i = 0; i < cli_opt(opts, N(opts), "trust")->nvalues; i++)
-        if (read_certs(&a, cli_opt(opts, N(opts), "trust")->values[i], &anchors, &err) != CL_OK)
+        if (cli_read_certs(&a, cli_opt(opts, N(opts), "trust")->values[i], &anchors, &err) != CL_OK)
             goto fail;
     if (cli_read_file(&a, cli_get(opts, N(opts), "response"), &resp, &err) != CL_OK ||
         cli_read_file(&a, cli_get(opts, N(opts), "session-transcript"), &data, &err) != CL_OK)
@@ -745,7 +724,7 @@ mdoc_verify(int argc, char **argv)
         cli_load_key(&a, cli_get(opts, N(opts), "reader-key"), true, &reader, &err) != CL_OK)
         goto fail;
     if (cli_get(opts, N(opts), "at") != NULL &&
-        parse_time(cli_get(opts, N(opts), "at"), "at", &vo.at, &err) != CL_OK)
+        cli_parse_time(cli_get(opts, N(opts), "at"), "at", &vo.at, &err) != CL_OK)
         goto fail;
     if (cli_mdoc_status_load(&a, cli_opt(opts, N(opts), "status-list")->values,
                              cli_opt(opts, N(opts), "status-list")->nvalues,

@@ -70,16 +70,6 @@ split_list(struct cl_arena *a, const struct cli_opt *o, const char ***out, size_
     return CL_OK;
 }
 
-static cl_err
-parse_time(const char *s, const char *what, int64_t *t, struct cl_error *err)
-{
-    cl_err rc = cl_rfc3339_parse(cl_bytes_str(s), t, NULL, err);
-
-    if (rc != CL_OK)
-        cl_error_nest(err, what);
-    return rc;
-}
-
 /* A file's text without trailing white space (an SD-JWT is one line). */
 static cl_err
 read_text(struct cl_arena *a, const char *path, struct cl_bytes *out, struct cl_error *err)
@@ -90,17 +80,6 @@ read_text(struct cl_arena *a, const char *path, struct cl_bytes *out, struct cl_
            (out->ptr[out->len - 1] == '\n' || out->ptr[out->len - 1] == '\r' ||
             out->ptr[out->len - 1] == ' ' || out->ptr[out->len - 1] == '\t'))
         out->len--;
-    return rc;
-}
-
-static cl_err
-read_certs(struct cl_arena *a, const char *path, struct cl_x509_list *list, struct cl_error *err)
-{
-    struct cl_bytes data;
-    cl_err rc = cli_read_file(a, path, &data, err);
-
-    if (rc == CL_OK && (rc = cl_x509_list_read(data, CL_LIMIT_X509_CHAIN, list, err)) != CL_OK)
-        cl_error_nest(err, path);
     return rc;
 }
 
@@ -305,7 +284,7 @@ sdjwt_issue(int argc, char **argv)
     cl_x509_list_init(&chain);
     now = cl_now();
     if (cli_get(opts, N(opts), "at") != NULL &&
-        parse_time(cli_get(opts, N(opts), "at"), "at", &now, &err) != CL_OK)
+        cli_parse_time(cli_get(opts, N(opts), "at"), "at", &now, &err) != CL_OK)
         goto fail;
     if (cli_opt(opts, N(opts), "sd")->nvalues != 0 &&
         split_list(&a, cli_opt(opts, N(opts), "sd"), &sd, &nsd, &err) != CL_OK)
@@ -365,7 +344,7 @@ sdjwt_issue(int argc, char **argv)
         cl_jwk_public_json(hkey, &jwk, &err) != CL_OK)
         goto fail;
     if (cli_get(opts, N(opts), "x5c") != NULL) {
-        if (read_certs(&a, cli_get(opts, N(opts), "x5c"), &chain, &err) != CL_OK)
+        if (cli_read_certs(&a, cli_get(opts, N(opts), "x5c"), &chain, &err) != CL_OK)
             goto fail;
         x5c = cl_arena_calloc(&a, chain.count, sizeof *x5c);
         if (x5c == NULL) {
@@ -458,7 +437,7 @@ sdjwt_present(int argc, char **argv)
     json = cli_flag(opts, N(opts), "json");
     cl_arena_init(&a, 0, 0, 0);
     if (cli_get(opts, N(opts), "at") != NULL &&
-        parse_time(cli_get(opts, N(opts), "at"), "at", &iat, &err) != CL_OK)
+        cli_parse_time(cli_get(opts, N(opts), "at"), "at", &iat, &err) != CL_OK)
         goto fail;
     if (split_list(&a, cli_opt(opts, N(opts), "disclose"), &ptrs, &n, &err) != CL_OK ||
         read_text(&a, cli_get(opts, N(opts), "credential"), &cred, &err) != CL_OK ||
@@ -645,7 +624,7 @@ sdjwt_verify(int argc, char **argv)
     cl_x509_list_init(&anchors);
     now = cl_now();
     if (cli_get(opts, N(opts), "at") != NULL &&
-        parse_time(cli_get(opts, N(opts), "at"), "at", &now, &err) != CL_OK)
+        cli_parse_time(cli_get(opts, N(opts), "at"), "at", &now, &err) != CL_OK)
         goto fail;
     if (read_text(&a, cli_get(opts, N(opts), "presentation"), &pres, &err) != CL_OK)
         goto fail;
@@ -654,7 +633,7 @@ sdjwt_verify(int argc, char **argv)
                          &err) != CL_OK)
         goto fail;
     for (size_t i = 0; i < cli_opt(opts, N(opts), "trust")->nvalues; i++)
-        if (read_certs(&a, cli_opt(opts, N(opts), "trust")->values[i], &anchors, &err) != CL_OK)
+        if (cli_read_certs(&a, cli_opt(opts, N(opts), "trust")->values[i], &anchors, &err) != CL_OK)
             goto fail;
     if (cli_get(opts, N(opts), "status-key") != NULL &&
         cli_load_key(&a, cli_get(opts, N(opts), "status-key"), false, &skey, &err) != CL_OK)
