@@ -1,52 +1,28 @@
 /*
  * bench_catalog.c - loading a catalog of 300 generated credential types (30 claims each)
  * against the bound of parsing the same files with jansson alone, and validating plus
- * converting one resident card's claims to mdoc CBOR. Prints a table and appends JSON records.
+ * converting one resident card's claims to mdoc CBOR, in CPU time (bench.h). Prints a table and
+ * appends JSON records.
  * Usage: bench_catalog [--json FILE] [--seconds S] [--data DIR (data/types, for the card)]
+ *                      [--wall]
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cardless/alloc.h"
 #include "cardless/catalog.h"
 #include "cardless/jose.h"
 
+#include "bench.h"
+
 #define NTYPES 300
 
-static double seconds_per_case = 1.0;
 static char dir[64];
 static char *texts[NTYPES];
 static size_t lens[NTYPES];
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-rate(int (*fn)(void *), void *ctx)
-{
-    double start = now_s(), t;
-    long n = 0;
-
-    do {
-        if (fn(ctx) != 0) {
-            fprintf(stderr, "bench: operation failed\n");
-            exit(2);
-        }
-        n++;
-        t = now_s() - start;
-    } while (t < seconds_per_case);
-    return (double)n / t;
-}
 
 static int
 op_load_dir(void *p)
@@ -106,25 +82,6 @@ op_card(void *p)
     return rc;
 }
 
-static json_t *records;
-
-static void
-record(const char *name, double value, const char *unit, const char *against, double other)
-{
-    json_t *r = json_pack("{s:s,s:f,s:s}", "name", name, "value", value, "unit", unit);
-
-    if (against != NULL && other > 0) {
-        json_object_set_new(r, "compared_with", json_string(against));
-        json_object_set_new(r, "compared_value", json_real(other));
-        json_object_set_new(r, "ratio", json_real(value / other));
-        printf("%-34s %14.1f %-10s %-26s %12.1f %6.2f\n", name, value, unit, against, other,
-               value / other);
-    } else {
-        printf("%-34s %14.1f %-10s\n", name, value, unit);
-    }
-    json_array_append_new(records, r);
-}
-
 static void
 make_types(void)
 {
@@ -178,26 +135,23 @@ remove_types(void)
 int
 main(int argc, char **argv)
 {
-    const char *json_path = NULL, *data = "data/types";
+    const char *data = "data/types";
     struct cl_catalog *cat = NULL;
     struct card card;
     double v, bound;
 
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--json") == 0)
-            json_path = argv[i + 1];
-        else if (strcmp(argv[i], "--seconds") == 0)
-            seconds_per_case = strtod(argv[i + 1], NULL);
-        else if (strcmp(argv[i], "--data") == 0)
-            data = argv[i + 1];
+    for (int i = 1; i < argc; i++) {
+        if (bench_option(argc, argv, &i) || i + 1 >= argc)
+            continue;
+        if (strcmp(argv[i], "--data") == 0)
+            data = argv[++i];
     }
-    records = json_array();
     make_types();
-    printf("%-34s %14s %-10s %-26s %12s %6s\n", "benchmark (one core)", "value", "unit",
-           "compared with", "other", "ratio");
-    bound = rate(op_jansson, NULL);
-    v = rate(op_load_dir, NULL);
-    record("catalog_load_300_types", 1e3 / v, "ms", "jansson parse only, in memory", 1e3 / bound);
+    bench_header("benchmark (one core)");
+    bound = bench_rate(op_jansson, NULL);
+    v = bench_rate(op_load_dir, NULL);
+    bench_record("catalog_load_300_types", 1e3 / v, "ms", "jansson parse only, in memory",
+                 1e3 / bound);
     remove_types();
 
     if (cl_catalog_new(NULL, &cat, NULL) != CL_OK ||
@@ -215,25 +169,10 @@ main(int argc, char **argv)
         "\"portrait\":{\"$b64\":\"_9j_4AAQSkZJRgABAQ\"},\"age_over_14\":true,\"age_over_19\":true,"
         "\"age_over_65\":false}}",
         0, NULL);
-    v = rate(op_card, &card);
-    record("catalog_validate_to_cbor_resident_card", v, "ops/s", NULL, 0);
+    v = bench_rate(op_card, &card);
+    bench_record("catalog_validate_to_cbor_resident_card", v, "ops/s", NULL, 0);
     json_decref(card.claims);
     cl_catalog_free(cat);
 
-    if (json_path != NULL) {
-        json_t *all = json_load_file(json_path, 0, NULL);
-        json_t *r;
-        size_t i;
-
-        if (!json_is_array(all)) {
-            json_decref(all);
-            all = json_array();
-        }
-        json_array_foreach(records, i, r) json_array_append(all, r);
-        if (json_dump_file(all, json_path, JSON_INDENT(2)) != 0)
-            fprintf(stderr, "bench: cannot write %s\n", json_path);
-        json_decref(all);
-    }
-    json_decref(records);
-    return 0;
+    return bench_finish();
 }

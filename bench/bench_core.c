@@ -1,49 +1,19 @@
 /*
  * bench_core.c - the cryptographic core against its physical bound: ES256 sign and verify,
  * SHA-256, JWS verification and CBOR decoding on one core, beside `openssl speed ecdsap256`
- * measured by bench/run.sh in the same run. Prints a table and appends JSON records.
- * Usage: bench_core [--openssl-sign N --openssl-verify N] [--json FILE] [--seconds S]
+ * measured by bench/run.sh in the same run, in CPU time (bench.h). Prints a table and appends
+ * JSON records.
+ * Usage: bench_core [--openssl-sign N --openssl-verify N] [--json FILE] [--seconds S] [--wall]
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cardless/cbor.h"
 #include "cardless/crypto.h"
 #include "cardless/jose.h"
 
-static double seconds_per_case = 1.0;
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run fn until seconds_per_case passed; return operations per second. */
-static double
-rate(int (*fn)(void *), void *ctx)
-{
-    double start = now_s(), t;
-    long n = 0;
-
-    do {
-        for (int i = 0; i < 16; i++) {
-            if (fn(ctx) != 0) {
-                fprintf(stderr, "bench: operation failed\n");
-                exit(2);
-            }
-        }
-        n += 16;
-        t = now_s() - start;
-    } while (t < seconds_per_case);
-    return (double)n / t;
-}
+#include "bench.h"
 
 struct ctx {
     struct cl_key *key;
@@ -126,46 +96,24 @@ op_cbor_decode(void *p)
     return rc;
 }
 
-static json_t *records;
-
-static void
-record(const char *name, double value, const char *unit, const char *against, double other)
-{
-    json_t *r = json_pack("{s:s,s:f,s:s}", "name", name, "value", value, "unit", unit);
-
-    if (against != NULL && other > 0) {
-        json_object_set_new(r, "compared_with", json_string(against));
-        json_object_set_new(r, "compared_value", json_real(other));
-        json_object_set_new(r, "ratio", json_real(value / other));
-        printf("%-34s %14.1f %-10s %-26s %12.1f %6.2f\n", name, value, unit, against, other,
-               value / other);
-    } else {
-        printf("%-34s %14.1f %-10s\n", name, value, unit);
-    }
-    json_array_append_new(records, r);
-}
-
 int
 main(int argc, char **argv)
 {
     struct ctx c;
     double ossl_sign = 0, ossl_verify = 0;
-    const char *json_path = NULL;
     struct cl_arena a;
     struct cl_buf cb;
     double v;
+    int rc;
 
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i++) {
+        if (bench_option(argc, argv, &i) || i + 1 >= argc)
+            continue;
         if (strcmp(argv[i], "--openssl-sign") == 0)
-            ossl_sign = strtod(argv[i + 1], NULL);
+            ossl_sign = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--openssl-verify") == 0)
-            ossl_verify = strtod(argv[i + 1], NULL);
-        else if (strcmp(argv[i], "--json") == 0)
-            json_path = argv[i + 1];
-        else if (strcmp(argv[i], "--seconds") == 0)
-            seconds_per_case = strtod(argv[i + 1], NULL);
+            ossl_verify = strtod(argv[++i], NULL);
     }
-    records = json_array();
     memset(&c, 0, sizeof c);
     for (size_t i = 0; i < sizeof c.msg; i++)
         c.msg[i] = (uint8_t)i;
@@ -189,41 +137,26 @@ main(int argc, char **argv)
     }
     c.cbor = cl_buf_bytes(&cb);
 
-    printf("%-34s %14s %-10s %-26s %12s %6s\n", "benchmark (one core)", "value", "unit",
-           "compared with", "other", "ratio");
-    v = rate(op_sign, &c);
-    record("es256_sign", v, "ops/s", ossl_sign > 0 ? "openssl speed ecdsap256 sign" : NULL,
-           ossl_sign);
-    v = rate(op_verify, &c);
-    record("es256_verify", v, "ops/s", ossl_verify > 0 ? "openssl speed ecdsap256 verify" : NULL,
-           ossl_verify);
-    v = rate(op_jws_verify, &c);
-    record("jws_es256_parse_verify", v, "ops/s",
-           ossl_verify > 0 ? "openssl speed ecdsap256 verify" : NULL, ossl_verify);
-    v = rate(op_key_import, &c);
-    record("p256_public_key_import", v, "ops/s", NULL, 0);
-    v = rate(op_sha256, &c);
-    record("sha256_1KiB", v * 1024 / 1e6, "MB/s", NULL, 0);
-    v = rate(op_cbor_decode, &c);
-    record("cbor_decode_10_tag24_items", v, "ops/s", NULL, 0);
+    bench_header("benchmark (one core)");
+    v = bench_rate(op_sign, &c);
+    bench_record("es256_sign", v, "ops/s", ossl_sign > 0 ? "openssl speed ecdsap256 sign" : NULL,
+                 ossl_sign);
+    v = bench_rate(op_verify, &c);
+    bench_record("es256_verify", v, "ops/s",
+                 ossl_verify > 0 ? "openssl speed ecdsap256 verify" : NULL, ossl_verify);
+    v = bench_rate(op_jws_verify, &c);
+    bench_record("jws_es256_parse_verify", v, "ops/s",
+                 ossl_verify > 0 ? "openssl speed ecdsap256 verify" : NULL, ossl_verify);
+    v = bench_rate(op_key_import, &c);
+    bench_record("p256_public_key_import", v, "ops/s", NULL, 0);
+    v = bench_rate(op_sha256, &c);
+    bench_record("sha256_1KiB", v * 1024 / 1e6, "MB/s", NULL, 0);
+    v = bench_rate(op_cbor_decode, &c);
+    bench_record("cbor_decode_10_tag24_items", v, "ops/s", NULL, 0);
 
-    if (json_path != NULL) {
-        json_t *all = json_load_file(json_path, 0, NULL);
-        size_t i;
-        json_t *r;
-
-        if (!json_is_array(all)) {
-            json_decref(all);
-            all = json_array();
-        }
-        json_array_foreach(records, i, r) json_array_append(all, r);
-        if (json_dump_file(all, json_path, JSON_INDENT(2)) != 0)
-            fprintf(stderr, "bench: cannot write %s\n", json_path);
-        json_decref(all);
-    }
-    json_decref(records);
+    rc = bench_finish();
     cl_buf_fini(&cb);
     cl_arena_fini(&a);
     cl_key_free(c.key);
-    return 0;
+    return rc;
 }

@@ -3,53 +3,20 @@
  * document, 10 elements and a device signature holds two ECDSA P-256 verifications
  * (issuerAuth, deviceSignature), so `openssl speed ecdsap256` verify/s divided by two bounds
  * it. Trust anchors and DS chains are cached (cl_mdoc_trust). Also issue/s and present/s.
- * Usage: bench_mdoc [--openssl-verify N] [--json FILE] [--seconds S]
+ * In CPU time, as `openssl speed` counts (bench.h).
+ * Usage: bench_mdoc [--openssl-verify N] [--json FILE] [--seconds S] [--wall]
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cardless/mdoc.h"
 #include "cardless/time.h"
 
+#include "bench.h"
+
 #define NS "kr.go.mois.resident_card.1"
 #define DAY 86400
-
-static double seconds_per_case = 1.0;
-
-/* CPU time of this process, as `openssl speed` counts by default (its figures are per second
- * of user CPU time): on a loaded machine wall time would compare a share of a core with a
- * whole one. */
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run fn until seconds_per_case passed; return operations per second. */
-static double
-rate(int (*fn)(void *), void *ctx)
-{
-    double start = now_s(), t;
-    long n = 0;
-
-    do {
-        for (int i = 0; i < 16; i++) {
-            if (fn(ctx) != 0) {
-                fprintf(stderr, "bench: operation failed\n");
-                exit(2);
-            }
-        }
-        n += 16;
-        t = now_s() - start;
-    } while (t < seconds_per_case);
-    return (double)n / t;
-}
 
 struct ctx {
     struct cl_key *iaca_key, *ds_key, *dev;
@@ -83,14 +50,11 @@ op_issue(void *p)
     return rc;
 }
 
-static int
-op_present(void *p)
+/* The DeviceResponse disclosing the 10 elements, into out. */
+static cl_err
+present(struct ctx *c, struct cl_arena *a, struct cl_buf *out)
 {
-    struct ctx *c = p;
     struct cl_mdoc_present_params pp;
-    struct cl_arena a;
-    struct cl_buf out;
-    cl_err rc;
 
     memset(&pp, 0, sizeof pp);
     pp.doctype = c->doctype;
@@ -99,18 +63,28 @@ op_present(void *p)
     pp.n_sel = 10;
     pp.device_key = c->dev;
     pp.transcript = &c->t;
+    return cl_mdoc_present(a, &pp, out, NULL);
+}
+
+static int
+op_present(void *p)
+{
+    struct cl_arena a;
+    struct cl_buf out;
+    cl_err rc;
+
     cl_arena_init(&a, 0, 0, 0);
     cl_buf_init(&out);
-    rc = cl_mdoc_present(&a, &pp, &out, NULL);
+    rc = present(p, &a, &out);
     cl_buf_fini(&out);
     cl_arena_fini(&a);
     return rc;
 }
 
-static int
-op_verify(void *p)
+/* Verify the response with the trust cache (cached) or from the anchors alone. */
+static cl_err
+verify(struct ctx *c, bool cached)
 {
-    struct ctx *c = p;
     struct cl_mdoc_verify_opts o;
     struct cl_mdoc_verified *v;
     struct cl_arena a;
@@ -118,7 +92,10 @@ op_verify(void *p)
     cl_err rc;
 
     memset(&o, 0, sizeof o);
-    o.trust = c->trust;
+    if (cached)
+        o.trust = c->trust;
+    else
+        o.anchors = &c->anchors;
     o.at = c->at;
     o.transcript = &c->t;
     cl_arena_init(&a, 16384, 0, 0);
@@ -130,42 +107,15 @@ op_verify(void *p)
 }
 
 static int
-op_verify_uncached(void *p)
+op_verify(void *p)
 {
-    struct ctx *c = p;
-    struct cl_mdoc_verify_opts o;
-    struct cl_mdoc_verified *v;
-    struct cl_arena a;
-    size_t n;
-    cl_err rc;
-
-    memset(&o, 0, sizeof o);
-    o.anchors = &c->anchors;
-    o.at = c->at;
-    o.transcript = &c->t;
-    cl_arena_init(&a, 16384, 0, 0);
-    rc = cl_mdoc_verify(&a, c->resp, &o, &v, &n, NULL);
-    cl_arena_fini(&a);
-    return rc;
+    return verify(p, true);
 }
 
-static json_t *records;
-
-static void
-record(const char *name, double value, const char *unit, const char *against, double other)
+static int
+op_verify_uncached(void *p)
 {
-    json_t *r = json_pack("{s:s,s:f,s:s}", "name", name, "value", value, "unit", unit);
-
-    if (against != NULL && other > 0) {
-        json_object_set_new(r, "compared_with", json_string(against));
-        json_object_set_new(r, "compared_value", json_real(other));
-        json_object_set_new(r, "ratio", json_real(value / other));
-        printf("%-34s %14.1f %-10s %-34s %12.1f %6.2f\n", name, value, unit, against, other,
-               value / other);
-    } else {
-        printf("%-34s %14.1f %-10s\n", name, value, unit);
-    }
-    json_array_append_new(records, r);
+    return verify(p, false);
 }
 
 static int
@@ -230,24 +180,12 @@ setup(struct ctx *c)
             CL_OK)
         return -1;
     cl_buf_fini(&b);
-    {
-        struct cl_mdoc_present_params pp;
-        struct cl_buf r;
-
-        memset(&pp, 0, sizeof pp);
-        pp.doctype = c->doctype;
-        pp.cred = &c->is;
-        pp.sel = c->sel;
-        pp.n_sel = 10;
-        pp.device_key = c->dev;
-        pp.transcript = &c->t;
-        cl_buf_init(&r);
-        if (cl_mdoc_present(&c->a, &pp, &r, NULL) != CL_OK)
-            return -1;
-        c->resp = cl_arena_copy(&c->a, cl_buf_bytes(&r));
-        cl_buf_fini(&r);
-    }
-    return op_verify(c) == CL_OK ? 0 : -1;
+    cl_buf_init(&b);
+    if (present(c, &c->a, &b) != CL_OK)
+        return -1;
+    c->resp = cl_arena_copy(&c->a, cl_buf_bytes(&b));
+    cl_buf_fini(&b);
+    return verify(c, true) == CL_OK && verify(c, false) == CL_OK ? 0 : -1;
 }
 
 int
@@ -255,54 +193,34 @@ main(int argc, char **argv)
 {
     static struct ctx c;
     double ossl_verify = 0, v;
-    const char *json_path = NULL;
+    int rc;
 
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i++) {
+        if (bench_option(argc, argv, &i) || i + 1 >= argc)
+            continue;
         if (strcmp(argv[i], "--openssl-verify") == 0)
-            ossl_verify = strtod(argv[i + 1], NULL);
-        else if (strcmp(argv[i], "--json") == 0)
-            json_path = argv[i + 1];
-        else if (strcmp(argv[i], "--seconds") == 0)
-            seconds_per_case = strtod(argv[i + 1], NULL);
+            ossl_verify = strtod(argv[++i], NULL);
     }
-    records = json_array();
     if (setup(&c) != 0) {
         fprintf(stderr, "bench_mdoc: setup failed\n");
         return 2;
     }
-    printf("%-34s %14s %-10s %-34s %12s %6s\n", "benchmark (one core)", "value", "unit",
-           "compared with", "other", "ratio");
-    v = rate(op_verify, &c);
+    bench_header("benchmark (one core)");
+    v = bench_rate(op_verify, &c);
     /* the bound: two ECDSA P-256 verifications per response (issuerAuth, deviceSignature) */
-    record("mdoc_verify_10_elements_cached", v, "ops/s",
-           ossl_verify > 0 ? "openssl ecdsap256 verify / 2" : NULL, ossl_verify / 2);
-    v = rate(op_verify_uncached, &c);
-    record("mdoc_verify_10_elements_uncached", v, "ops/s",
-           ossl_verify > 0 ? "openssl ecdsap256 verify / 2" : NULL, ossl_verify / 2);
-    v = rate(op_issue, &c);
-    record("mdoc_issue_10_elements", v, "ops/s", NULL, 0);
-    v = rate(op_present, &c);
-    record("mdoc_present_10_elements", v, "ops/s", NULL, 0);
+    bench_record("mdoc_verify_10_elements_cached", v, "ops/s",
+                 ossl_verify > 0 ? "openssl ecdsap256 verify / 2" : NULL, ossl_verify / 2);
+    v = bench_rate(op_verify_uncached, &c);
+    bench_record("mdoc_verify_10_elements_uncached", v, "ops/s",
+                 ossl_verify > 0 ? "openssl ecdsap256 verify / 2" : NULL, ossl_verify / 2);
+    v = bench_rate(op_issue, &c);
+    bench_record("mdoc_issue_10_elements", v, "ops/s", NULL, 0);
+    v = bench_rate(op_present, &c);
+    bench_record("mdoc_present_10_elements", v, "ops/s", NULL, 0);
     printf("(DeviceResponse of %zu bytes; verification at a time inside the cached DS window)\n",
            c.resp.len);
 
-    if (json_path != NULL) {
-        json_t *all = json_load_file(json_path, 0, NULL);
-        size_t i;
-        json_t *r;
-
-        if (!json_is_array(all)) {
-            json_decref(all);
-            all = json_array();
-        }
-        json_array_foreach(records, i, r) json_array_append(all, r);
-        if (json_dump_file(all, json_path, JSON_INDENT(2)) != 0) {
-            fprintf(stderr, "bench_mdoc: cannot write %s\n", json_path);
-            return 2;
-        }
-        json_decref(all);
-    }
-    json_decref(records);
+    rc = bench_finish();
     cl_mdoc_trust_free(c.trust);
     cl_x509_list_fini(&c.anchors);
     cl_x509_cert_free(c.iaca);
@@ -311,5 +229,5 @@ main(int argc, char **argv)
     cl_key_free(c.ds_key);
     cl_key_free(c.dev);
     cl_arena_fini(&c.a);
-    return 0;
+    return rc;
 }
