@@ -3,57 +3,33 @@
  * evaluations per second on one core and on two (households split over threads), end-to-end
  * time (feed file -> store -> pass) with peak memory per person, and the latency of
  * re-evaluating one household. The json-rules-engine peer (bench/peer/rules_engine.mjs, run
- * before this by run.sh) is read back from the JSON file for the ratio.
+ * before this by run.sh) is read back from the JSON file for the ratio. One-core figures are
+ * CPU time (bench.h); the 2-thread and end-to-end figures are wall time ("clock": "wall").
  * Usage: bench_benefits [--rules DIR] [--households N] [--e2e-households N] [--seed S]
- *                       [--feed FILE] [--json FILE]
+ *                       [--feed FILE] [--json FILE] [--wall]
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include "cardless/benefits.h"
 #include "cardless/population.h"
 #include "cardless/time.h"
 
-static json_t *records;
+#include "bench.h"
+
 static double peer_rate; /* json-rules-engine person-rule checks/s, when measured */
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-peak_rss_bytes(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss * 1024.0;
-}
-
 static void
-record(const char *name, double value, const char *unit, bool vs_peer)
+record(const char *name, double value, const char *unit, bool vs_peer, enum bench_clock clock)
 {
-    json_t *r = json_pack("{s:s,s:f,s:s}", "name", name, "value", value, "unit", unit);
+    struct bench_fig f = {name, value, unit, NULL, 0, NULL, clock};
 
-    if (vs_peer && peer_rate > 0) {
-        json_object_set_new(r, "compared_with", json_string("json-rules-engine (npm)"));
-        json_object_set_new(r, "compared_value", json_real(peer_rate));
-        json_object_set_new(r, "ratio", json_real(value / peer_rate));
-        printf("%-44s %14.1f %-12s x%.0f json-rules-engine (%.0f checks/s)\n", name, value, unit,
-               value / peer_rate, peer_rate);
-    } else {
-        printf("%-44s %14.1f %-12s\n", name, value, unit);
+    if (vs_peer) {
+        f.against = "json-rules-engine (npm)";
+        f.other = peer_rate;
     }
-    json_array_append_new(records, r);
+    bench_put(&f);
 }
 
 static size_t
@@ -81,17 +57,10 @@ results_hash(const struct cl_benefits_results *res)
     return h;
 }
 
-static int
-fail(const char *what, const struct cl_error *err)
-{
-    fprintf(stderr, "bench_benefits: %s: %s: %s\n", what, err->where, err->msg);
-    return 1;
-}
-
 int
 main(int argc, char **argv)
 {
-    const char *rules_dir = "data/benefits", *json_path = NULL, *feed = "bench-benefits.jsonl";
+    const char *rules_dir = "data/benefits", *feed = "bench-benefits.jsonl";
     size_t households = 500000, e2e = 0;
     uint64_t seed = 1;
     struct cl_benefits_rules *r = NULL;
@@ -103,37 +72,25 @@ main(int argc, char **argv)
     double t0, t1, best1 = 1e30, best2 = 1e30;
     uint64_t h1, h2;
 
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i++) {
+        if (bench_option(argc, argv, &i) || i + 1 >= argc)
+            continue;
         if (strcmp(argv[i], "--rules") == 0)
-            rules_dir = argv[i + 1];
+            rules_dir = argv[++i];
         else if (strcmp(argv[i], "--households") == 0)
-            households = strtoull(argv[i + 1], NULL, 10);
+            households = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--e2e-households") == 0)
-            e2e = strtoull(argv[i + 1], NULL, 10);
+            e2e = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
+            seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--feed") == 0)
-            feed = argv[i + 1];
-        else if (strcmp(argv[i], "--json") == 0)
-            json_path = argv[i + 1];
+            feed = argv[++i];
     }
-    records = json_array();
-    if (json_path != NULL) {
-        json_t *all = json_load_file(json_path, 0, NULL), *x;
-        size_t i;
-
-        json_array_foreach(all, i, x)
-        {
-            const char *n = json_string_value(json_object_get(x, "name"));
-            if (n != NULL && strcmp(n, "peer_json_rules_engine_person_rule_checks") == 0)
-                peer_rate = json_number_value(json_object_get(x, "value"));
-        }
-        json_decref(all);
-    }
+    peer_rate = bench_previous("peer_json_rules_engine_person_rule_checks");
     if (cl_date_parse(cl_bytes_str("2026-03-01"), &at, &err) != CL_OK)
-        return fail("date", &err);
+        bench_die("date", &err);
     if (cl_benefits_rules_load(rules_dir, &r, &err) != CL_OK)
-        return fail(rules_dir, &err);
+        bench_die(rules_dir, &err);
 
     /* 1. end to end (first, so that peak memory is its own): feed file -> store -> pass, with peak
      * memory beyond the file */
@@ -147,28 +104,29 @@ main(int argc, char **argv)
         so.households = e2e;
         so.seed = seed;
         if (f == NULL || cl_pop_synth_write(f, &so, &err) != CL_OK)
-            return fail("synth_write", &err);
+            bench_die("synth_write", &err);
         pos = ftell(f);
         fclose(f);
         file_bytes = (double)pos;
-        rss0 = peak_rss_bytes();
-        t0 = now_s();
+        rss0 = bench_peak_rss();
+        t0 = bench_wall();
         cl_pop_init(&pop);
         if (cl_pop_load_file(&pop, feed, NULL, NULL, NULL, &sum, &err) != CL_OK)
-            return fail("end to end: load", &err);
-        tl = now_s();
+            bench_die("end to end: load", &err);
+        tl = bench_wall();
         if (cl_benefits_results_init(&res, r, &pop, &err) != CL_OK ||
             cl_benefits_eval(r, &pop, at, 2, &res, &err) != CL_OK)
-            return fail("end to end", &err);
-        t1 = now_s();
-        record("benefits_e2e_load_seconds_wall", tl - t0, "s", false);
-        record("benefits_e2e_pass_seconds_wall", t1 - tl, "s", false);
-        record("benefits_e2e_persons", (double)pop.np, "persons", false);
-        record("benefits_e2e_seconds_wall", t1 - t0, "s", false);
-        record("benefits_e2e_seconds_per_10m_persons", (t1 - t0) * 1e7 / (double)pop.np, "s",
-               false);
+            bench_die("end to end", &err);
+        t1 = bench_wall();
+        record("benefits_e2e_load_seconds_wall", tl - t0, "s", false, BENCH_WALL);
+        record("benefits_e2e_pass_seconds_wall", t1 - tl, "s", false, BENCH_WALL);
+        record("benefits_e2e_persons", (double)pop.np, "persons", false, BENCH_CPU);
+        record("benefits_e2e_seconds_wall", t1 - t0, "s", false, BENCH_WALL);
+        record("benefits_e2e_seconds_per_10m_persons", (t1 - t0) * 1e7 / (double)pop.np, "s", false,
+               BENCH_WALL);
         record("benefits_e2e_peak_bytes_per_person_beyond_feed",
-               (peak_rss_bytes() - rss0 - file_bytes) / (double)pop.np, "bytes/person", false);
+               (bench_peak_rss() - rss0 - file_bytes) / (double)pop.np, "bytes/person", false,
+               BENCH_CPU);
         cl_benefits_results_fini(&res);
         cl_pop_fini(&pop);
         remove(feed);
@@ -179,22 +137,22 @@ main(int argc, char **argv)
     so.seed = seed;
     cl_pop_init(&pop);
     if (cl_pop_synth(&pop, &so, &err) != CL_OK)
-        return fail("synth", &err);
+        bench_die("synth", &err);
     if (cl_benefits_results_init(&res, r, &pop, &err) != CL_OK)
-        return fail("results", &err);
+        bench_die("results", &err);
     for (int rep = 0; rep < 5; rep++) {
-        t0 = now_s();
+        t0 = bench_now();
         if (cl_benefits_eval(r, &pop, at, 1, &res, &err) != CL_OK)
-            return fail("eval", &err);
-        t1 = now_s();
+            bench_die("eval", &err);
+        t1 = bench_now();
         best1 = t1 - t0 < best1 ? t1 - t0 : best1;
     }
     h1 = results_hash(&res);
     for (int rep = 0; rep < 5; rep++) {
-        t0 = now_s();
+        t0 = bench_wall();
         if (cl_benefits_eval(r, &pop, at, 2, &res, &err) != CL_OK)
-            return fail("eval", &err);
-        t1 = now_s();
+            bench_die("eval", &err);
+        t1 = bench_wall();
         best2 = t1 - t0 < best2 ? t1 - t0 : best2;
     }
     h2 = results_hash(&res);
@@ -204,41 +162,28 @@ main(int argc, char **argv)
     }
     printf("%zu households, %zu persons, %zu benefits, results hash %016llx\n", pop.nh, pop.np,
            res.nben, (unsigned long long)h1);
-    record("benefits_evaluations_per_s_1core", (double)evaluations(&res) / best1, "evals/s", true);
+    record("benefits_evaluations_per_s_1core", (double)evaluations(&res) / best1, "evals/s", true,
+           BENCH_NOW);
     record("benefits_evaluations_per_s_2threads", (double)evaluations(&res) / best2, "evals/s",
-           true);
-    record("benefits_pass_persons_per_s_1core", (double)pop.np / best1, "persons/s", false);
+           true, BENCH_WALL);
+    record("benefits_pass_persons_per_s_1core", (double)pop.np / best1, "persons/s", false,
+           BENCH_NOW);
 
-    /* 3. one household re-evaluated after a change: median latency over 10,000 */
+    /* 3. one household re-evaluated after a change: mean latency over 10,000 */
     {
         double total = 0;
         size_t n = 10000;
 
-        t0 = now_s();
+        t0 = bench_now();
         for (size_t i = 0; i < n; i++)
             if (cl_benefits_eval_household(r, &pop, at, (i * 7919) % pop.nh, &res, &err) != CL_OK)
-                return fail("eval_household", &err);
-        total = now_s() - t0;
-        record("benefits_one_household_reeval_us", total / (double)n * 1e6, "us", false);
+                bench_die("eval_household", &err);
+        total = bench_now() - t0;
+        record("benefits_one_household_reeval_us", total / (double)n * 1e6, "us", false, BENCH_NOW);
     }
     cl_benefits_results_fini(&res);
     cl_pop_fini(&pop);
 
     cl_benefits_rules_free(r);
-
-    if (json_path != NULL) {
-        json_t *all = json_load_file(json_path, 0, NULL), *x;
-        size_t i;
-
-        if (!json_is_array(all)) {
-            json_decref(all);
-            all = json_array();
-        }
-        json_array_foreach(records, i, x) json_array_append(all, x);
-        if (json_dump_file(all, json_path, JSON_INDENT(2)) != 0)
-            fprintf(stderr, "bench_benefits: cannot write %s\n", json_path);
-        json_decref(all);
-    }
-    json_decref(records);
-    return 0;
+    return bench_finish();
 }
