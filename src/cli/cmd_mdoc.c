@@ -24,10 +24,9 @@
 #define N(o) CL_ARRAY_LEN(o)
 #define DAY 86400
 
-/* Split "NS/ELEMENT[,NS/ELEMENT...]" into selections; the element is after the last '/'. */
-static cl_err
-split_elements(struct cl_arena *a, const char *list, struct cl_mdoc_sel **out, size_t *n,
-               struct cl_error *err)
+cl_err
+cli_mdoc_split_elements(struct cl_arena *a, const char *list, struct cl_mdoc_sel **out, size_t *n,
+                        struct cl_error *err)
 {
     size_t cap = 1, k = 0;
     const char *p = list;
@@ -358,7 +357,8 @@ mdoc_present(int argc, char **argv)
         cli_load_key(&a, cli_get(opts, N(opts), "reader-pub"), false, &reader, &err) != CL_OK)
         goto fail;
     if (cli_get(opts, N(opts), "disclose") != NULL) {
-        if (split_elements(&a, cli_get(opts, N(opts), "disclose"), &sel, &n_sel, &err) != CL_OK)
+        if (cli_mdoc_split_elements(&a, cli_get(opts, N(opts), "disclose"), &sel, &n_sel, &err) !=
+            CL_OK)
             goto fail;
     } else if (request_selection(&a, cli_get(opts, N(opts), "request"), doctype, &t,
                                  cli_get(opts, N(opts), "reader-trust"), &sel, &n_sel,
@@ -819,7 +819,7 @@ mdoc_request(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     cl_arena_init(&a, 0, 0, 0);
     cl_buf_init(&out);
-    if (split_elements(&a, cli_get(opts, N(opts), "elements"), &sel, &n, &err) != CL_OK ||
+    if (cli_mdoc_split_elements(&a, cli_get(opts, N(opts), "elements"), &sel, &n, &err) != CL_OK ||
         cl_mdoc_request_make(cli_get(opts, N(opts), "doctype"), sel, n,
                              cli_flag(opts, N(opts), "retain"), &out, &err) != CL_OK ||
         cli_write_file(cli_get(opts, N(opts), "out"), cl_buf_bytes(&out), 0644, &err) != CL_OK)

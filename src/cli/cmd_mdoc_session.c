@@ -25,41 +25,6 @@
 
 /* ---- shared ---- */
 
-/* Split "NS/ELEMENT[,NS/ELEMENT...]" into selections; the element is after the last '/'. */
-static bool
-parse_elements(struct cl_arena *a, const char *list, struct cl_mdoc_sel **out, size_t *n)
-{
-    size_t cap = 1, k = 0;
-    const char *p = list;
-    struct cl_mdoc_sel *sel;
-
-    for (const char *q = list; *q; q++)
-        cap += *q == ',';
-    sel = cl_arena_calloc(a, cap, sizeof *sel);
-    if (sel == NULL)
-        return false;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        const char *slash = NULL;
-        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-
-        for (size_t i = 0; i < len; i++)
-            if (p[i] == '/')
-                slash = p + i;
-        if (slash == NULL || slash == p || slash + 1 == p + len)
-            return false;
-        sel[k].ns = cl_bytes_of(p, (size_t)(slash - p));
-        sel[k].element_id = cl_bytes_of(slash + 1, len - (size_t)(slash + 1 - p));
-        k++;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    *out = sel;
-    *n = k;
-    return k > 0;
-}
-
 /* An element value as JSON: full-dates "YYYY-MM-DD", byte strings base64url (issue #3). */
 static json_t *
 value_json(struct cl_arena *a, const struct cl_cbor *v, unsigned depth)
@@ -682,7 +647,7 @@ cli_mdoc_read(int argc, char **argv)
         rc = cli_fail(argv[0], &err, json);
         goto done;
     }
-    if (!parse_elements(&a, cli_get(opts, n, "elements"), &sel, &nsel)) {
+    if (cli_mdoc_split_elements(&a, cli_get(opts, n, "elements"), &sel, &nsel, NULL) != CL_OK) {
         rc = cli_usage_error(argv[0], "--elements is NS/ELEMENT[,NS/ELEMENT...]");
         goto done;
     }

@@ -15,6 +15,12 @@ extern const struct cli_noun cli_noun_benefits; /* cmd_benefits.c: welfare eligi
 int cli_mdoc_serve_holder(int argc, char **argv);
 int cli_mdoc_read(int argc, char **argv);
 
+/* cmd_mdoc.c: --disclose of mdoc present, --elements of mdoc request and mdoc read */
+struct cl_mdoc_sel;
+/** Split "NS/ELEMENT[,NS/ELEMENT...]" into selections; the element is after the last '/'. */
+cl_err cli_mdoc_split_elements(struct cl_arena *a, const char *list, struct cl_mdoc_sel **out,
+                               size_t *n, struct cl_error *err);
+
 /* cmd_mdoc.c: --status-list for mdoc verify and mdoc read (the MSO's status_list {idx, uri}) */
 struct cli_mdoc_status;
 struct cl_key;
