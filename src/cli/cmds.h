@@ -4,8 +4,8 @@
 
 #include "cli/cli.h"
 
-extern const struct cli_noun cli_noun_key; /* cmd_key.c: P-256 keys */
-extern const struct cli_noun cli_noun_ca;  /* cmd_ca.c: IACA root and document signer */
+extern const struct cli_noun cli_noun_key;      /* cmd_key.c: P-256 keys */
+extern const struct cli_noun cli_noun_ca;       /* cmd_ca.c: IACA root and document signer */
 extern const struct cli_noun cli_noun_mdoc;     /* cmd_mdoc.c: ISO 18013-5 mdoc */
 extern const struct cli_noun cli_noun_sdjwt;    /* cmd_sdjwt.c: SD-JWT VC */
 extern const struct cli_noun cli_noun_status;   /* cmd_status.c: token status lists */
