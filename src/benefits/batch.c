@@ -1003,6 +1003,55 @@ settle(struct bn_batch *t, uint32_t i, uint32_t n)
         }                                                                                          \
     } while (0)
 
+/*
+ * round_half_up(median(household_size) * param.x), the income threshold of 4.1 and 4.7: the
+ * five ops FACT household_size, FACT median, PARAM, MUL, ROUND give the same value to every
+ * household of a size, so it is computed once per size, from the pass's median cache, with the
+ * ops' own formulas. false (nothing decided): not that sequence, or a size not in the cache
+ * yet; the ops then run one by one.
+ */
+static bool
+median_rate(struct bn_batch *t, const struct bn_code *code, uint32_t pc, uint32_t sp,
+            const uint16_t *sel, uint32_t n)
+{
+    const struct bn_ins *in = &code->ins[pc];
+    const struct bn_table *tb;
+    const struct cl_pop *p = t->pop;
+    int64_t *v = t->sv[sp], rate, thr[BN_MAX_MEMBERS + 1];
+    uint8_t have[BN_MAX_MEMBERS + 1];
+
+    if (pc + 4 >= code->n || sp + 3 >= VSTACK || in[0].k != BN_IF_HOUSEHOLD_SIZE ||
+        in[1].op != OP_FACT || in[1].k != BN_IF_NONE || t->kern[in[1].a] != K_MEDIAN ||
+        bn_builtins[in[1].a].arity != 1 || in[2].op != OP_PARAM || in[3].op != OP_MUL ||
+        in[4].op != OP_ROUND)
+        return false;
+    tb = t->r->tab[in[2].a];
+    if (tb->nkeys == 0 || t->par->row[tb->slot] == NULL)
+        return false;
+    rate = t->par->val[tb->slot];
+    for (uint32_t j = 0; j < n; j++) { /* chunks hold households of at most 64 members */
+        uint32_t h = t->h0 + subj_hh(t, sel[j]);
+        int64_t size = p->hh_first[h + 1] - p->hh_first[h];
+
+        if (size < 1 || size > BN_MAX_MEMBERS || !t->medok[size])
+            return false;
+        v[j] = size;
+    }
+    memset(have, 0, sizeof have);
+    for (uint32_t j = 0; j < n; j++) {
+        int64_t size = v[j];
+
+        if (!have[size]) {
+            thr[size] = floor_div(mul_scaled(t->med[size], rate) + S / 2, S) * S;
+            have[size] = 1;
+        }
+        v[j] = thr[size];
+    }
+    t->sk[sp] = 0;
+    t->ak[sp] = 1;
+    return true;
+}
+
 /* Run code over the n subjects of sel; the result lands in slot base as columns. */
 LANES static void
 vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel, uint32_t n)
@@ -1023,7 +1072,10 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
         case OP_FACT: {
             const struct bn_builtin *f = &bn_builtins[in->a];
 
-            if (in->k != BN_IF_NONE || f->arity == 0) {
+            if (in->k == BN_IF_HOUSEHOLD_SIZE && median_rate(t, code, pc, sp, sel, n)) {
+                sp++;
+                pc += 4;
+            } else if (in->k != BN_IF_NONE || f->arity == 0) {
                 if (load_fact(t, in, sel, n, t->sv[sp], t->ss[sp])) {
                     t->sk[sp] = 0;
                     t->ak[sp] = 1;
