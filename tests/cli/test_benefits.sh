@@ -7,32 +7,8 @@ cl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=${CL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 rules=$src/data/benefits
 feeds=$src/tests/benefits/feeds
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-
-check() { # check NAME WANT_EXIT -- command...
-    local name=$1 want=$2
-    shift 3
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        echo "FAIL $name: exit $got, want $want"
-        sed 's/^/  | /' "$work/out" "$work/err"
-        fails=$((fails + 1))
-    else
-        pass=$((pass + 1))
-    fi
-}
-expect() { # expect NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else
-        echo "FAIL $name"
-        fails=$((fails + 1))
-    fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 check "help" 0 -- "$cl" benefits --help
 check "eval help" 0 -- "$cl" benefits eval --help

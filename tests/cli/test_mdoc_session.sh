@@ -5,36 +5,15 @@
 # refused with exit 1; I/O and usage problems exit 2; nothing waits forever.
 set -uo pipefail
 cl=$1
-work=$(mktemp -d)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+check_timeout=60
+expect_shows_output=1
 holder_pid=
 trap '[ -n "$holder_pid" ] && kill "$holder_pid" 2>/dev/null; rm -rf "$work"' EXIT
-fails=0
-pass=0
 # credential types for `mdoc issue`: the repository's data/types
 export CL_TYPES_DIR=${CL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/data/types
 
-check() { # check NAME WANT_EXIT -- command...
-    local name=$1 want=$2
-    shift 3
-    timeout 60 "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        echo "FAIL $name: exit $got, want $want"
-        sed 's/^/  | /' "$work/out" "$work/err"
-        fails=$((fails + 1))
-    else
-        pass=$((pass + 1))
-    fi
-}
-expect() { # expect NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else
-        echo "FAIL $name"
-        sed 's/^/  | /' "$work/out" "$work/err"
-        fails=$((fails + 1))
-    fi
-}
 # holder [options...]: start serve-holder --once in the background, wait for its engagement file
 holder() {
     rm -f "$work/qr.txt"

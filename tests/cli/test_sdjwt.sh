@@ -7,33 +7,10 @@ cl=$1
 src=${CL_SOURCE_DIR:?CL_SOURCE_DIR is the repository root}
 vec=$src/tests/vectors
 export CL_TYPES_DIR=$src/data/types
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+expect_shows_output=1
 
-check() { # check NAME WANT_EXIT -- command...
-    local name=$1 want=$2
-    shift 3
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        echo "FAIL $name: exit $got, want $want"
-        sed 's/^/  | /' "$work/out" "$work/err"
-        fails=$((fails + 1))
-    else
-        pass=$((pass + 1))
-    fi
-}
-expect() { # expect NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then pass=$((pass + 1)); else
-        echo "FAIL $name"
-        sed 's/^/  | /' "$work/out" "$work/err"
-        fails=$((fails + 1))
-    fi
-}
 has() { grep -q -- "$1" "$work/out"; }
 hasnt() { ! grep -q -- "$1" "$work/out"; }
 
