@@ -384,6 +384,10 @@ chunk_nblss(struct bn_batch *t)
     uint32_t nh = t->h1 - t->h0;
     int64_t earned_rate, fin_ded, rh, rg, rf, rv;
     const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
+    /* the tier's cap and deduction, read once per tier and chunk (the same value each read) */
+    int64_t tcap[32], tbase[32];
+    uint8_t got_tier[32];
+    uint32_t got = 0;
 
     if (t->cdone & (1u << K_NBLSS_RI))
         return;
@@ -456,8 +460,18 @@ chunk_nblss(struct bn_batch *t)
                 }
             }
         }
-        cap = bn_par(t->c, PR_NBLSS_HOUSING_CAP, p->hh_nblss_tier[h]) / S;
-        base = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, p->hh_nblss_tier[h]) / S;
+        {
+            uint8_t tier = p->hh_nblss_tier[h];
+
+            if (!(got & (1u << (tier & 31))) || got_tier[tier & 31] != tier) {
+                tcap[tier & 31] = bn_par(t->c, PR_NBLSS_HOUSING_CAP, tier) / S;
+                tbase[tier & 31] = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, tier) / S;
+                got_tier[tier & 31] = tier;
+                got |= 1u << (tier & 31);
+            }
+            cap = tcap[tier & 31];
+            base = tbase[tier & 31];
+        }
         H1 = H < cap ? H : cap;
         G1 = G + (H > cap ? H - cap : 0);
         x = F - fin_ded;
@@ -485,15 +499,25 @@ load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, ui
     int64_t earned_rate = bn_par(t->c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
     int64_t fin_ded = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
     int64_t conv = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
+    int64_t tbase[32]; /* the tier's deduction, read once per tier (the same value each read) */
+    uint8_t got_tier[32];
+    uint32_t got = 0;
 
     for (uint32_t j = 0; j < n; j++) {
         uint32_t person = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
         int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
-        int64_t base = bn_par(t->c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, p->hh_pension_tier[h]) / S;
+        uint8_t tier = p->hh_pension_tier[h];
+        int64_t base;
         int64_t hgv = 0, fin = 0, debt = 0, prop;
         bn_wide inc = 0;
         uint8_t s = BN_KNOWN;
 
+        if (!(got & (1u << (tier & 31))) || got_tier[tier & 31] != tier) {
+            tbase[tier & 31] = bn_par(t->c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, tier) / S;
+            got_tier[tier & 31] = tier;
+            got |= 1u << (tier & 31);
+        }
+        base = tbase[tier & 31];
         for (int k = 0; k < 2; k++) {
             uint32_t i;
             uint16_t f;
