@@ -304,3 +304,21 @@ cli_read_certs(struct cl_arena *a, const char *path, struct cl_x509_list *list,
         cl_error_nest(err, path);
     return rc;
 }
+
+void
+cli_print_problems(const char *cmd, const struct cl_catalog_report *rep, bool json)
+{
+    /* name every offending claim, not just the first */
+    for (size_t i = 0; i < rep->nproblems; i++)
+        fprintf(stderr, "%s: %s: %s: %s\n", CLI_PROG, cmd, rep->problems[i].path,
+                rep->problems[i].msg);
+    if (json) {
+        json_t *arr = json_array();
+
+        for (size_t i = 0; i < rep->nproblems; i++)
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "path", rep->problems[i].path,
+                                                 "code", cl_err_name(rep->problems[i].code),
+                                                 "message", rep->problems[i].msg));
+        cli_print_json(json_pack("{s:b,s:o}", "ok", 0, "problems", arr));
+    }
+}

@@ -93,6 +93,13 @@ struct cl_catalog;
  */
 cl_err cli_load_catalog(struct cl_arena *a, const char *dir, struct cl_catalog **out,
                         struct cl_error *err);
+struct cl_catalog_report;
+/**
+ * Report claims that do not fit their credential type: one line "cardless: <cmd>: <path>:
+ * <msg>" per problem on stderr and, when json is true, {"ok": false, "problems": [{"path",
+ * "code", "message"}]} on stdout.
+ */
+void cli_print_problems(const char *cmd, const struct cl_catalog_report *rep, bool json);
 
 /** Parse an RFC 3339 date-time given as option --what; a failure is nested under what. */
 cl_err cli_parse_time(const char *s, const char *what, int64_t *t, struct cl_error *err);

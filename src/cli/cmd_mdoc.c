@@ -136,19 +136,7 @@ mdoc_issue(int argc, char **argv)
         goto fail;
     rc = cl_catalog_validate_mdoc_claims(&a, type, claims, &rep, &err);
     if (rc != CL_OK) {
-        /* name every offending claim, not just the first */
-        for (size_t i = 0; i < rep.nproblems; i++)
-            fprintf(stderr, "%s: mdoc issue: %s: %s\n", CLI_PROG, rep.problems[i].path,
-                    rep.problems[i].msg);
-        if (json) {
-            json_t *arr = json_array();
-
-            for (size_t i = 0; i < rep.nproblems; i++)
-                json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "path", rep.problems[i].path,
-                                                     "code", cl_err_name(rep.problems[i].code),
-                                                     "message", rep.problems[i].msg));
-            cli_print_json(json_pack("{s:b,s:o}", "ok", 0, "problems", arr));
-        }
+        cli_print_problems("mdoc issue", &rep, json);
         rc = cl_err_exit_code(rc);
         goto done;
     }

@@ -142,19 +142,7 @@ claims_from_type(struct cl_arena *a, const struct cl_catalog_type *type, const j
     memset(&rep, 0, sizeof rep);
     rc = cl_catalog_validate_sdjwt_claims(a, type, in, &rep, err);
     if (rc != CL_OK) {
-        /* name every offending claim, not just the first */
-        for (size_t i = 0; i < rep.nproblems; i++)
-            fprintf(stderr, "%s: sdjwt issue: %s: %s\n", CLI_PROG, rep.problems[i].path,
-                    rep.problems[i].msg);
-        if (json_out) {
-            json_t *arr = json_array();
-
-            for (size_t i = 0; i < rep.nproblems; i++)
-                json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "path", rep.problems[i].path,
-                                                     "code", cl_err_name(rep.problems[i].code),
-                                                     "message", rep.problems[i].msg));
-            cli_print_json(json_pack("{s:b,s:o}", "ok", 0, "problems", arr));
-        }
+        cli_print_problems("sdjwt issue", &rep, json_out);
         return cl_err_exit_code(rc);
     }
     s = cl_arena_calloc(a, type->nclaims + 1, sizeof *s);
