@@ -149,31 +149,35 @@ bn_agetab_new(int32_t at)
     if (t == NULL)
         return NULL;
     t->lo = at - (AGE_SPAN - 400);
-    /* the formula of age_of, walking the birth dates day by day (one conversion, not 60000) */
+    /* the formula of age_of, walking the birth dates month by month (one conversion, not
+       60000): leap year, month index and birth year once per month, the age per day */
     cl_civil_from_days(at, &ay, &am, &ad);
     cl_civil_from_days(t->lo, &y, &m, &d);
     leap_at = (ay % 4 == 0 && ay % 100 != 0) || ay % 400 == 0;
-    for (int32_t i = 0; i < AGE_SPAN; i++) {
-        unsigned bm = m, bd = d;
+    for (int32_t i = 0; i < AGE_SPAN;) {
         static const uint8_t mdays[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
         bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        unsigned last = mdays[m] + (m == 2 && leap ? 1u : 0u);
+        int16_t mi = (int16_t)((ay * 12 + (int32_t)am) - (y * 12 + (int32_t)m));
+        int16_t by = (int16_t)y, base = (int16_t)(ay - y);
 
-        t->mi[i] = (int16_t)((ay * 12 + (int32_t)am) - (y * 12 + (int32_t)m));
-        t->by[i] = (int16_t)y;
-        if (bm == 2 && bd == 29 && !leap_at) {
-            bm = 3; /* born 29 Feb: 1 Mar in a non-leap year (6.13) */
-            bd = 1;
+        for (; d <= last && i < AGE_SPAN; d++, i++) {
+            unsigned bm = m, bd = d;
+
+            if (bm == 2 && bd == 29 && !leap_at) {
+                bm = 3; /* born 29 Feb: 1 Mar in a non-leap year (6.13) */
+                bd = 1;
+            }
+            t->mi[i] = mi;
+            t->by[i] = by;
+            t->age[i] = (int16_t)(base - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
         }
-        t->age[i] = (int16_t)(ay - y - ((am < bm || (am == bm && ad < bd)) ? 1 : 0));
-        if (d < mdays[m] + (m == 2 && leap ? 1u : 0u)) {
-            d++;
-        } else if (m < 12) {
+        d = 1;
+        if (m < 12) {
             m++;
-            d = 1;
         } else {
             y++;
             m = 1;
-            d = 1;
         }
     }
     return t;
