@@ -247,6 +247,7 @@ struct bn_batch {
     uint32_t ctx_h; /* household the context is set to, or UINT32_MAX */
     int16_t age[BB], mi[BB], by[BB];
     uint16_t hof[BB]; /* household (chunk-local) of each person */
+    uint8_t hsz[BB];  /* members of each household of the chunk (at most BN_MAX_MEMBERS) */
     /* chunk columns of households: every member Korean, an 에너지바우처 trait, a student */
     uint32_t cdone; /* bit per kernel: computed for this chunk */
     uint8_t allkr[BB], trait[BB], student[BB];
@@ -673,10 +674,8 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
             v[j] = p->p_relation[subj_person(t, sel[j])] == CL_POP_REL_HEAD;
         return true;
     case BN_IF_HOUSEHOLD_SIZE:
-        for (uint32_t j = 0; j < n; j++) {
-            uint32_t h = t->h0 + subj_hh(t, sel[j]);
-            v[j] = (int64_t)(p->hh_first[h + 1] - p->hh_first[h]) * S;
-        }
+        for (uint32_t j = 0; j < n; j++)
+            v[j] = (int64_t)t->hsz[subj_hh(t, sel[j])] * S;
         return true;
     case BN_IF_SEVERE:
         for (uint32_t j = 0; j < n; j++)
@@ -1044,7 +1043,6 @@ median_rate(struct bn_batch *t, const struct bn_code *code, uint32_t pc, uint32_
 {
     const struct bn_ins *in = &code->ins[pc];
     const struct bn_table *tb;
-    const struct cl_pop *p = t->pop;
     int64_t *v = t->sv[sp], rate, thr[BN_MAX_MEMBERS + 1];
     uint8_t have[BN_MAX_MEMBERS + 1];
 
@@ -1057,19 +1055,13 @@ median_rate(struct bn_batch *t, const struct bn_code *code, uint32_t pc, uint32_
     if (tb->nkeys == 0 || t->par->row[tb->slot] == NULL)
         return false;
     rate = t->par->val[tb->slot];
-    for (uint32_t j = 0; j < n; j++) { /* chunks hold households of at most 64 members */
-        uint32_t h = t->h0 + subj_hh(t, sel[j]);
-        int64_t size = p->hh_first[h + 1] - p->hh_first[h];
-
-        if (size < 1 || size > BN_MAX_MEMBERS || !t->medok[size])
-            return false;
-        v[j] = size;
-    }
     memset(have, 0, sizeof have);
-    for (uint32_t j = 0; j < n; j++) {
-        int64_t size = v[j];
+    for (uint32_t j = 0; j < n; j++) { /* chunks hold households of at most 64 members */
+        uint32_t size = t->hsz[subj_hh(t, sel[j])];
 
         if (!have[size]) {
+            if (size < 1 || !t->medok[size])
+                return false;
             thr[size] = floor_div(mul_scaled(t->med[size], rate) + S / 2, S) * S;
             have[size] = 1;
         }
@@ -1496,9 +1488,11 @@ bn_batch_run(struct bn_batch *t, size_t from, size_t to,
         t->hole = false;
         saved = t->c->param_hole;
         t->c->param_hole = false;
-        for (uint32_t hl = 0; hl < h1 - h; hl++)
+        for (uint32_t hl = 0; hl < h1 - h; hl++) {
+            t->hsz[hl] = (uint8_t)(p->hh_first[h + hl + 1] - p->hh_first[h + hl]);
             for (int32_t i = p->hh_first[h + hl]; i < p->hh_first[h + hl + 1]; i++)
                 t->hof[(uint32_t)i - t->p0] = (uint16_t)hl;
+        }
         for (uint32_t k = 0; k < t->p1 - t->p0; k++)
             agetab_get(t->ages, p->p_birth[t->p0 + k], t->c->at, &t->age[k], &t->mi[k], &t->by[k]);
         t->cdone = 0;
