@@ -1343,8 +1343,11 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         if (t->hole)
             return;
         if (t->ak[0]) { /* every lane known: only the failures leave */
+            uint16_t *sl = t->sel;
+
+#pragma GCC unroll 4
             for (uint32_t j = 0; j < n; j++) {
-                t->sel[m] = t->sel[j];
+                sl[m] = sl[j];
                 m += v[j] != 0;
             }
             n = m;
