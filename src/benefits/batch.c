@@ -654,30 +654,37 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
 
     switch (in->k) { /* the inline person facts (OP_FACT k, eval.c) */
     case BN_IF_AGE:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->age[subj_person(t, sel[j]) - t->p0] * S;
         return true;
     case BN_IF_MONTH_INDEX:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->mi[subj_person(t, sel[j]) - t->p0] * S;
         return true;
     case BN_IF_BIRTH_YEAR:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->by[subj_person(t, sel[j]) - t->p0] * S;
         return true;
     case BN_IF_IS_KOREAN:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_KR) != 0;
         return true;
     case BN_IF_IS_HEAD:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_relation[subj_person(t, sel[j])] == CL_POP_REL_HEAD;
         return true;
     case BN_IF_HOUSEHOLD_SIZE:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (int64_t)t->hsz[subj_hh(t, sel[j])] * S;
         return true;
     case BN_IF_SEVERE:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_SEVERE) != 0;
         return true;
@@ -686,18 +693,22 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
     }
     switch (t->kern[f]) {
     case K_BIRTH_DATE:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_birth[subj_person(t, sel[j])];
         return true;
     case K_AT:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = t->c->at;
         return true;
     case K_RELATION:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->p_relation[subj_person(t, sel[j])];
         return true;
     case K_DISABLED:
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++)
             v[j] = (p->p_flags[subj_person(t, sel[j])] & CL_POP_P_DISABLED) != 0;
         return true;
@@ -1353,6 +1364,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
             n = m;
             continue;
         }
+#pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++) {
             uint16_t s = t->sel[j];
             bool fails = st[j] == BN_KNOWN && v[j] == 0;
