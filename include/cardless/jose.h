@@ -49,6 +49,17 @@ CL_API CL_NODISCARD cl_err cl_jose_json_parse(struct cl_arena *a, struct cl_byte
                                               const struct cl_json_limits *lim, const char *what,
                                               json_t **out, struct cl_error *err);
 
+/**
+ * Read one JSON string (RFC 8259 §7) for a parser's fast path: *p must point at its opening
+ * quote. Strings with \u escapes, control characters or invalid UTF-8 are not taken (the
+ * caller hands the text to cl_jose_json_parse, which decides). The bytes are a view of the
+ * input when the string has no escapes, else an unescaped copy in the arena.
+ * @param p    IN/OUT: advanced past the closing quote when the string is taken
+ * @return 1 taken (*out set), 0 not taken, -1 no memory
+ */
+CL_API int cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t *end,
+                                      struct cl_bytes *out);
+
 /* ---- algorithms ---- */
 
 /* JWS "alg" values we know (RFC 7518 §3.1). A bit set of them is an allow-list. */

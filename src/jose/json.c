@@ -95,40 +95,37 @@ fj_ws(struct fj *s)
         s->p++;
 }
 
-/* A string's decoded bytes (in place, or in the arena when it has escapes) in *out, *n. */
-static bool
-fj_string(struct fj *s, const char **out, size_t *n)
+int
+cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t *end,
+                           struct cl_bytes *out)
 {
     const uint8_t *start, *q;
     uint8_t *buf, *o;
     bool esc = false;
 
-    if (s->p >= s->end || *s->p != '"')
-        return false;
-    start = ++s->p;
-    for (q = start; q < s->end && *q != '"'; q++) {
+    if (*p >= end || **p != '"')
+        return 0;
+    start = *p + 1;
+    for (q = start; q < end && *q != '"'; q++) {
         if (*q < 0x20)
-            return false; /* control characters must be escaped (RFC 8259 §7) */
+            return 0; /* control characters must be escaped (RFC 8259 §7) */
         if (*q == '\\') {
-            if (q + 1 >= s->end)
-                return false;
+            if (q + 1 >= end)
+                return 0;
             esc = true;
             q++;
         }
     }
-    if (q >= s->end)
-        return false;
-    s->p = q + 1;
+    if (q >= end)
+        return 0;
+    *p = q + 1;
     if (!esc) {
-        *out = (const char *)start;
-        *n = (size_t)(q - start);
-        return cl_utf8_valid(cl_bytes_of(start, *n));
+        *out = cl_bytes_of(start, (size_t)(q - start));
+        return cl_utf8_valid(*out) ? 1 : 0;
     }
-    buf = cl_arena_alloc(s->a, (size_t)(q - start));
-    if (buf == NULL) {
-        s->nomem = true;
-        return false;
-    }
+    buf = cl_arena_alloc(a, (size_t)(q - start) + 1);
+    if (buf == NULL)
+        return -1;
     for (o = buf; start < q; start++) {
         uint8_t c = *start;
 
@@ -154,15 +151,30 @@ fj_string(struct fj *s, const char **out, size_t *n)
             case 't':
                 c = '\t';
                 break;
-            default: /* \u (surrogates, NUL) and invalid escapes: json_loadb */
-                return false;
+            default: /* \u (surrogates, NUL) and invalid escapes: the full parser decides */
+                return 0;
             }
         }
         *o++ = c;
     }
-    *out = (const char *)buf;
-    *n = (size_t)(o - buf);
-    return cl_utf8_valid(cl_bytes_of(buf, *n));
+    *out = cl_bytes_of(buf, (size_t)(o - buf));
+    return cl_utf8_valid(*out) ? 1 : 0;
+}
+
+/* A string's decoded bytes (in place, or in the arena when it has escapes) in *out, *n. */
+static bool
+fj_string(struct fj *s, const char **out, size_t *n)
+{
+    struct cl_bytes v;
+    int r = cl_jose_json_string_simple(s->a, &s->p, s->end, &v);
+
+    if (r < 0)
+        s->nomem = true;
+    if (r <= 0)
+        return false;
+    *out = (const char *)v.ptr;
+    *n = v.len;
+    return true;
 }
 
 static json_t *fj_value(struct fj *s);

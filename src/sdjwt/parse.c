@@ -232,69 +232,14 @@ scan_made(struct scan *s, json_t *j)
 static json_t *
 scan_string(struct cl_arena *a, struct scan *s)
 {
-    const uint8_t *start, *q;
-    uint8_t *buf, *o;
-    bool esc = false;
+    struct cl_bytes v;
+    int r = cl_jose_json_string_simple(a, &s->p, s->end, &v);
 
-    if (s->p >= s->end || *s->p != '"')
-        return NULL;
-    start = ++s->p;
-    for (q = start; q < s->end && *q != '"'; q++) {
-        if (*q < 0x20)
-            return NULL; /* control characters must be escaped */
-        if (*q == '\\') {
-            if (q + 1 >= s->end)
-                return NULL;
-            esc = true;
-            q++;
-        }
-    }
-    if (q >= s->end)
-        return NULL;
-    s->p = q + 1;
-    if (!esc)
-        return cl_utf8_valid(cl_bytes_of(start, (size_t)(q - start)))
-                   ? scan_made(s, json_stringn_nocheck((const char *)start, (size_t)(q - start)))
-                   : NULL;
-    buf = cl_arena_alloc(a, (size_t)(q - start) + 1);
-    if (buf == NULL) {
+    if (r < 0)
         s->nomem = true;
+    if (r <= 0)
         return NULL;
-    }
-    for (o = buf; start < q; start++) {
-        uint8_t c = *start;
-
-        if (c == '\\') {
-            switch (*++start) {
-            case '"':
-            case '\\':
-            case '/':
-                c = *start;
-                break;
-            case 'b':
-                c = '\b';
-                break;
-            case 'f':
-                c = '\f';
-                break;
-            case 'n':
-                c = '\n';
-                break;
-            case 'r':
-                c = '\r';
-                break;
-            case 't':
-                c = '\t';
-                break;
-            default: /* \u and invalid escapes: the general parser */
-                return NULL;
-            }
-        }
-        *o++ = c;
-    }
-    return cl_utf8_valid(cl_bytes_of(buf, (size_t)(o - buf)))
-               ? scan_made(s, json_stringn_nocheck((const char *)buf, (size_t)(o - buf)))
-               : NULL;
+    return scan_made(s, json_stringn_nocheck((const char *)v.ptr, v.len));
 }
 
 /* A string, literal or small integer value; NULL for anything else. */
