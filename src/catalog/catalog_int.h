@@ -34,4 +34,7 @@ bool catalog_is_b64(const json_t *v);
 /* Decode {"$b64": ...}: base64url (RFC 4648 §5, unpadded) first, then padded base64 (§4). */
 cl_err catalog_b64_value(struct cl_buf *out, const json_t *v);
 
+/** "an object", "a string", ... for messages about a JSON value of the wrong type. */
+const char *catalog_json_kind(const json_t *v);
+
 #endif /* CARDLESS_CATALOG_INT_H */

@@ -65,8 +65,8 @@ jp_member(char out[JP_MAX], const char *jp, const char *key)
         snprintf(out, JP_MAX, "%s.%s", jp, key);
 }
 
-static const char *
-json_kind(const json_t *v)
+const char *
+catalog_json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -155,7 +155,7 @@ get_str(struct ld *l, const json_t *obj, const char *key, const char *jp, bool r
     if (v == NULL)
         return required ? bad_at(l, CL_ERR_MISSING, jp, key, "required member is absent") : CL_OK;
     if (!json_is_string(v))
-        return bad_at(l, CL_ERR_INPUT, jp, key, "must be a string, not %s", json_kind(v));
+        return bad_at(l, CL_ERR_INPUT, jp, key, "must be a string, not %s", catalog_json_kind(v));
     if (json_string_length(v) == 0)
         return bad_at(l, CL_ERR_INPUT, jp, key, "must not be empty");
     if (json_string_length(v) > max)
@@ -174,7 +174,7 @@ get_uint(struct ld *l, const json_t *obj, const char *key, const char *jp, bool 
     if (v == NULL)
         return required ? bad_at(l, CL_ERR_MISSING, jp, key, "required member is absent") : CL_OK;
     if (!json_is_integer(v))
-        return bad_at(l, CL_ERR_INPUT, jp, key, "must be an integer, not %s", json_kind(v));
+        return bad_at(l, CL_ERR_INPUT, jp, key, "must be an integer, not %s", catalog_json_kind(v));
     if (json_integer_value(v) < min || json_integer_value(v) > max)
         return bad_at(l, CL_ERR_INPUT, jp, key, "must be from %lld to %lld", (long long)min,
                       (long long)max);
@@ -191,7 +191,8 @@ get_bool(struct ld *l, const json_t *obj, const char *key, const char *jp, bool 
     if (v == NULL)
         return CL_OK;
     if (!json_is_boolean(v))
-        return bad_at(l, CL_ERR_INPUT, jp, key, "must be true or false, not %s", json_kind(v));
+        return bad_at(l, CL_ERR_INPUT, jp, key, "must be true or false, not %s",
+                      catalog_json_kind(v));
     *out = json_is_true(v);
     return CL_OK;
 }
@@ -211,7 +212,7 @@ get_text(struct ld *l, const json_t *obj, const char *key, const char *jp, bool 
         return required ? bad_at(l, CL_ERR_MISSING, jp, key, "required member is absent") : CL_OK;
     if (!json_is_object(v))
         return bad_at(l, CL_ERR_INPUT, jp, key,
-                      "must be an object {\"ko\": ..., \"en\": ...}, not %s", json_kind(v));
+                      "must be an object {\"ko\": ..., \"en\": ...}, not %s", catalog_json_kind(v));
     ko = json_object_get(v, "ko");
     en = json_object_get(v, "en");
     if (json_object_size(v) == 2 && json_is_string(ko) && json_is_string(en) &&
@@ -302,7 +303,7 @@ parse_fields(struct ld *l, const json_t *arr, const char *jp, unsigned depth,
 
     if (!json_is_array(arr))
         return bad(l, CL_ERR_INPUT, jp, "must be an array of field objects, not %s",
-                   json_kind(arr));
+                   catalog_json_kind(arr));
     n = json_array_size(arr);
     if (n > l->cat->lim.max_claims)
         return bad(l, CL_ERR_TOO_LARGE, jp, "more than %zu fields", l->cat->lim.max_claims);
@@ -348,7 +349,7 @@ parse_claim(struct ld *l, const json_t *obj, const char *jp, enum claim_kind kin
 
     memset(out, 0, sizeof *out);
     if (!json_is_object(obj))
-        return bad(l, CL_ERR_INPUT, jp, "must be an object, not %s", json_kind(obj));
+        return bad(l, CL_ERR_INPUT, jp, "must be an object, not %s", catalog_json_kind(obj));
     if (depth > l->cat->lim.max_depth)
         return bad(l, CL_ERR_TOO_LARGE, jp, "items/fields nest deeper than %u levels",
                    l->cat->lim.max_depth);
@@ -494,7 +495,7 @@ parse_type(struct ld *l, const json_t *root, struct cl_catalog_type *t)
 
     if (!json_is_object(root))
         return bad(l, CL_ERR_INPUT, "", "a type file must hold a JSON object, not %s",
-                   json_kind(root));
+                   catalog_json_kind(root));
     if ((rc = only_members(l, root, "", allowed)) != CL_OK ||
         (rc = get_str(l, root, "id", "", true, NAME_MAX_, &t->id)) != CL_OK)
         return rc;
@@ -511,7 +512,7 @@ parse_type(struct ld *l, const json_t *root, struct cl_catalog_type *t)
         return rc;
     if ((v = json_object_get(root, "mdoc")) != NULL) {
         if (!json_is_object(v))
-            return bad(l, CL_ERR_INPUT, "mdoc", "must be an object, not %s", json_kind(v));
+            return bad(l, CL_ERR_INPUT, "mdoc", "must be an object, not %s", catalog_json_kind(v));
         if ((rc = only_members(l, v, "mdoc", mdoc_members)) != CL_OK ||
             (rc = get_str(l, v, "doctype", "mdoc", true, URI_MAX, &t->doctype)) != CL_OK)
             return rc;
@@ -520,7 +521,7 @@ parse_type(struct ld *l, const json_t *root, struct cl_catalog_type *t)
     }
     if ((v = json_object_get(root, "sdjwt")) != NULL) {
         if (!json_is_object(v))
-            return bad(l, CL_ERR_INPUT, "sdjwt", "must be an object, not %s", json_kind(v));
+            return bad(l, CL_ERR_INPUT, "sdjwt", "must be an object, not %s", catalog_json_kind(v));
         if ((rc = only_members(l, v, "sdjwt", sdjwt_members)) != CL_OK ||
             (rc = get_str(l, v, "vct", "sdjwt", true, URI_MAX, &t->vct)) != CL_OK)
             return rc;

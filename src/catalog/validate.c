@@ -99,29 +99,6 @@ path_pop(struct path *p, size_t old)
     p->s[old] = '\0';
 }
 
-static const char *
-kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "unknown";
-}
-
 static size_t
 utf8_count(const char *s, size_t len)
 {
@@ -304,7 +281,7 @@ check(struct vctx *x, const struct cl_catalog_claim *c, const json_t *v, struct 
 
         if (!catalog_is_b64(v)) {
             problem(x, p, CL_ERR_INPUT, "must be a byte string {\"$b64\": \"...\"}, not %s",
-                    kind(v));
+                    catalog_json_kind(v));
             return;
         }
         cl_buf_init(&b);
@@ -335,7 +312,7 @@ check(struct vctx *x, const struct cl_catalog_claim *c, const json_t *v, struct 
         check_map(x, c, v, p, depth);
         return;
     }
-    problem(x, p, CL_ERR_INPUT, "must be %s, not %s", want, kind(v));
+    problem(x, p, CL_ERR_INPUT, "must be %s, not %s", want, catalog_json_kind(v));
 }
 
 size_t
@@ -416,7 +393,8 @@ walk_mdoc(struct vctx *x, const struct cl_catalog_type *t, const json_t *claims,
         if (!has_namespace(t, ns)) {
             problem(x, p, CL_ERR_INPUT, "unknown namespace for type %s", t->id);
         } else if (!json_is_object(elems)) {
-            problem(x, p, CL_ERR_INPUT, "must be an object of data elements, not %s", kind(elems));
+            problem(x, p, CL_ERR_INPUT, "must be an object of data elements, not %s",
+                    catalog_json_kind(elems));
         } else {
             json_object_foreach(elems, name, v)
             {
@@ -521,7 +499,7 @@ validate(struct cl_arena *a, const struct cl_catalog_type *t, const json_t *clai
         return cl_fail(err, CL_ERR_USAGE, "claims", "no type or no claims");
     if (!json_is_object(claims))
         return cl_fail(err, CL_ERR_INPUT, "claims", "claims must be a JSON object, not %s",
-                       kind(claims));
+                       catalog_json_kind(claims));
     if (!sdjwt && t->doctype == NULL)
         return cl_fail(err, CL_ERR_USAGE, t->id, "type has no mdoc form");
     if (sdjwt && t->vct == NULL)
