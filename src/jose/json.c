@@ -100,7 +100,7 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
                            struct cl_bytes *out)
 {
     const uint8_t *start, *q;
-    uint8_t *buf, *o;
+    uint8_t *buf, *o, high = 0;
     bool esc = false;
 
     if (*p >= end || **p != '"')
@@ -109,19 +109,22 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
     for (q = start; q < end && *q != '"'; q++) {
         if (*q < 0x20)
             return 0; /* control characters must be escaped (RFC 8259 §7) */
+        high |= *q;
         if (*q == '\\') {
             if (q + 1 >= end)
                 return 0;
             esc = true;
             q++;
+            high |= *q;
         }
     }
     if (q >= end)
         return 0;
     *p = q + 1;
+    /* an ASCII string (no byte over 0x7f, escapes included) is valid UTF-8 as it stands */
     if (!esc) {
         *out = cl_bytes_of(start, (size_t)(q - start));
-        return cl_utf8_valid(*out) ? 1 : 0;
+        return high < 0x80 || cl_utf8_valid(*out) ? 1 : 0;
     }
     buf = cl_arena_alloc(a, (size_t)(q - start) + 1);
     if (buf == NULL)
@@ -158,7 +161,7 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
         *o++ = c;
     }
     *out = cl_bytes_of(buf, (size_t)(o - buf));
-    return cl_utf8_valid(*out) ? 1 : 0;
+    return high < 0x80 || cl_utf8_valid(*out) ? 1 : 0;
 }
 
 /* A string's decoded bytes (in place, or in the arena when it has escapes) in *out, *n. */
@@ -376,10 +379,8 @@ cl_jose_json_parse(struct cl_arena *a, struct cl_bytes text, const struct cl_jso
     if (text.len > lim->max_bytes)
         return cl_fail(err, CL_ERR_TOO_LARGE, what, "JSON text is %zu bytes, over the limit of %zu",
                        text.len, lim->max_bytes);
-    if (!depth_ok(text, lim->max_depth, &at))
-        return cl_fail(err, CL_ERR_TOO_LARGE, what,
-                       "JSON nests deeper than %u levels at offset %zu", lim->max_depth, at);
 #ifdef FAST_JSON
+    /* the fast reader keeps to lim->max_depth itself: what it takes passes depth_ok */
     j = fj_parse(a, text, lim->max_depth, &nomem);
     if (nomem)
         return cl_fail(err, CL_ERR_NOMEM, what, "out of memory parsing JSON");
@@ -390,6 +391,9 @@ cl_jose_json_parse(struct cl_arena *a, struct cl_bytes text, const struct cl_jso
         return CL_OK;
     }
 #endif
+    if (!depth_ok(text, lim->max_depth, &at))
+        return cl_fail(err, CL_ERR_TOO_LARGE, what,
+                       "JSON nests deeper than %u levels at offset %zu", lim->max_depth, at);
     /* RFC 7515 §5.2 step 4 and RFC 7519 §4: reject duplicate member names; no "\u0000"
      * (JSON_ALLOW_NUL not given); any value at the top so that the caller names the type */
     j = json_loadb(text.len != 0 ? (const char *)text.ptr : "", text.len,

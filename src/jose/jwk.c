@@ -38,13 +38,14 @@ get_string(const json_t *jwk, const char *name, const json_t **out, struct cl_er
     char where[24];
 
     *out = NULL;
-    snprintf(where, sizeof where, "jwk.%s", name);
+    if (json_is_string(v)) {
+        *out = v;
+        return CL_OK;
+    }
+    snprintf(where, sizeof where, "jwk.%s", name); /* on failure only: verifiers call this */
     if (v == NULL)
         return cl_fail(err, CL_ERR_MISSING, where, "JWK has no %s", name);
-    if (!json_is_string(v))
-        return cl_fail(err, CL_ERR_INPUT, where, "%s is not a string", name);
-    *out = v;
-    return CL_OK;
+    return cl_fail(err, CL_ERR_INPUT, where, "%s is not a string", name);
 }
 
 /* A base64url coordinate of exactly len bytes into b. */
@@ -58,16 +59,16 @@ get_coord(const json_t *jwk, const char *name, const char *crv, size_t len, stru
 
     if ((rc = get_string(jwk, name, &v, err)) != CL_OK)
         return rc;
-    snprintf(where, sizeof where, "jwk.%s", name);
     rc = cl_b64url_decode(b, cl_bytes_of(json_string_value(v), json_string_length(v)), err);
+    if (rc == CL_OK && b->len == len)
+        return CL_OK;
+    snprintf(where, sizeof where, "jwk.%s", name); /* on failure only */
     if (rc != CL_OK) {
         cl_error_nest(err, where);
         return rc;
     }
-    if (b->len != len)
-        return cl_fail(err, CL_ERR_INPUT, where, "%s is %zu bytes, %s needs exactly %zu", name,
-                       b->len, crv, len);
-    return CL_OK;
+    return cl_fail(err, CL_ERR_INPUT, where, "%s is %zu bytes, %s needs exactly %zu", name, b->len,
+                   crv, len);
 }
 
 cl_err
