@@ -50,11 +50,11 @@ CL_API struct cl_sdjwt_limits cl_sdjwt_limits_default(void);
 
 struct cl_sdjwt_disclosure { /* read the fields, never write them */
     struct cl_bytes encoded; /* the base64url string as received: what the digest covers */
-    json_t *array;           /* the decoded JSON array (arena-owned) */
-    const char *salt;        /* element 0 */
+    const char *salt;        /* element 0 of the decoded JSON array */
     const char *name;        /* element 1 of an object-property disclosure; NULL for an
                                 array-element disclosure (2 elements) */
-    json_t *value;           /* the last element (borrowed from array) */
+    json_t *value;           /* the last element (arena-owned; no jansson array is built
+                                for the common disclosure) */
     char digest[CL_SDJWT_DIGEST_B64_MAX]; /* base64url(hash(encoded)) with the _sd_alg */
     unsigned refs;    /* times a digest in the payload referenced it (processing) */
     long parent;      /* index of the disclosure whose value holds its digest, or -1

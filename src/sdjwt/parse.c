@@ -227,8 +227,27 @@ scan_made(struct scan *s, json_t *j)
     return j;
 }
 
-/* A JSON string (RFC 8259 §7) without \u escapes, as a new jansson string: NULL when the
- * string is not one the fast path takes (the general parser then decides) or on no memory. */
+/* A JSON string (RFC 8259 §7) without \u escapes, as a NUL-terminated copy in the arena: NULL
+ * when the string is not one the fast path takes (the general parser then decides) or on no
+ * memory. */
+static const char *
+scan_cstring(struct cl_arena *a, struct scan *s)
+{
+    struct cl_bytes v;
+    const char *c;
+    int r = cl_jose_json_string_simple(a, &s->p, s->end, &v);
+
+    if (r < 0)
+        s->nomem = true;
+    if (r <= 0)
+        return NULL;
+    c = cl_arena_strndup(a, v);
+    if (c == NULL)
+        s->nomem = true;
+    return c;
+}
+
+/* A JSON string as a new jansson string; NULL as for scan_cstring. */
 static json_t *
 scan_string(struct cl_arena *a, struct scan *s)
 {
@@ -287,57 +306,78 @@ scan_value(struct cl_arena *a, struct scan *s)
     return scan_made(s, json_integer(neg ? -v : v));
 }
 
+/* Past a ',' between elements (with the whitespace around it). */
+static bool
+scan_comma(struct scan *s)
+{
+    scan_ws(s);
+    if (s->p >= s->end || *s->p != ',')
+        return false;
+    s->p++;
+    scan_ws(s);
+    return true;
+}
+
 /* RFC 9901 §4.2.1-4.2.2: a disclosure is ["salt", "name", value] or ["salt", value]. This
- * builds the same jansson array the general strict parser would for the common disclosure:
- * string salt and name, a string, literal or small integer value, no \u escapes. For any
- * other text it returns NULL and the general parser decides, with its errors. */
-static json_t *
+ * reads the common disclosure (string salt and name, a string, literal or small integer value,
+ * no \u escapes) without building a jansson array: salt and name into the arena, the value as
+ * the one jansson value the processed payload takes. It accepts only what the general strict
+ * parser accepts, with the same result (tests/unit/sdjwt/test_fastpath.c). For any other text
+ * it returns false and the general parser decides, with its errors. */
+static bool
 fast_disclosure(struct cl_arena *a, struct cl_bytes raw, const struct cl_json_limits *lim,
-                bool *nomem)
+                struct cl_sdjwt_disclosure *d, bool *nomem)
 {
     struct scan s = {raw.ptr, raw.ptr + raw.len, false};
-    json_t *arr, *el;
+    const char *salt, *second = NULL;
+    json_t *v = NULL;
 
+    *nomem = false;
     if (raw.len == 0 || raw.len > lim->max_bytes || lim->max_depth < 1)
-        return NULL;
+        return false;
     scan_ws(&s);
     if (s.p >= s.end || *s.p++ != '[')
-        return NULL;
-    arr = json_array();
-    if (arr == NULL) {
+        return false;
+    scan_ws(&s);
+    if ((salt = scan_cstring(a, &s)) == NULL || !scan_comma(&s))
+        goto out;
+    if (s.p < s.end && *s.p == '"') {
+        /* a string: the name of a 3-element disclosure, or the value of a 2-element one */
+        const uint8_t *at = s.p;
+
+        if ((second = scan_cstring(a, &s)) == NULL)
+            goto out;
+        if (scan_comma(&s)) {
+            v = scan_value(a, &s);
+        } else {
+            s.p = at; /* read it again as the value */
+            second = NULL;
+            v = scan_value(a, &s);
+        }
+    } else {
+        v = scan_value(a, &s);
+    }
+    if (v == NULL)
+        goto out;
+    scan_ws(&s);
+    if (s.p >= s.end || *s.p++ != ']')
+        goto out;
+    scan_ws(&s);
+    if (s.p != s.end)
+        goto out; /* bytes after the array */
+    /* on failure the defer has released v already */
+    if (sdjwt_json_defer(a, v, NULL) != CL_OK) {
         *nomem = true;
-        return NULL;
+        return false;
     }
-    for (size_t i = 0; i < 3; i++) {
-        scan_ws(&s);
-        el = scan_value(a, &s);
-        if (el == NULL)
-            break;
-        if (json_array_append_new(arr, el) != 0) {
-            s.nomem = true; /* it released el */
-            break;
-        }
-        scan_ws(&s);
-        if (s.p < s.end && *s.p == ',') {
-            s.p++;
-            continue;
-        }
-        if (s.p < s.end && *s.p == ']' && i >= 1) {
-            s.p++;
-            scan_ws(&s);
-            if (s.p != s.end)
-                break; /* bytes after the array */
-            /* on failure the defer has released arr already */
-            if (sdjwt_json_defer(a, arr, NULL) == CL_OK)
-                return arr;
-            *nomem = true;
-            return NULL;
-        }
-        break;
-    }
-    json_decref(arr);
+    d->salt = salt;
+    d->name = second;
+    d->value = v;
+    return true;
+out:
+    json_decref(v);
     *nomem = s.nomem;
-    return NULL;
+    return false;
 }
 
 static cl_err
@@ -357,14 +397,13 @@ parse_disclosure(struct cl_arena *a, struct cl_bytes enc, const struct cl_sdjwt_
     rc = cl_b64url_decode_arena(a, enc, &raw, err);
     if (rc != CL_OK)
         return rc;
-    arr = fast_disclosure(a, raw, &lim->json, &nomem);
+    if (fast_disclosure(a, raw, &lim->json, d, &nomem))
+        goto named;
     if (nomem)
         return cl_fail(err, CL_ERR_NOMEM, NULL, "out of memory");
-    if (arr == NULL) {
-        rc = cl_jose_json_parse(a, raw, &lim->json, "disclosure", &arr, err);
-        if (rc != CL_OK)
-            return rc;
-    }
+    rc = cl_jose_json_parse(a, raw, &lim->json, "disclosure", &arr, err);
+    if (rc != CL_OK)
+        return rc;
     /* RFC 9901 §7.1 step 3.c.ii: a 3-element array (object property) or 2 (array element) */
     if (!json_is_array(arr))
         return cl_fail(err, CL_ERR_INPUT, NULL, "disclosure is not a JSON array");
@@ -375,20 +414,21 @@ parse_disclosure(struct cl_arena *a, struct cl_bytes enc, const struct cl_sdjwt_
     salt = json_array_get(arr, 0);
     if (!json_is_string(salt))
         return cl_fail(err, CL_ERR_INPUT, "salt", "disclosure salt is not a string");
-    d->array = arr;
     d->salt = json_string_value(salt);
+    d->name = NULL;
     if (n == 3) {
         json_t *name = json_array_get(arr, 1);
 
         if (!json_is_string(name))
             return cl_fail(err, CL_ERR_INPUT, "name", "disclosure claim name is not a string");
         d->name = json_string_value(name);
-        /* §7.1 step 3.c.ii.2: the reserved names */
-        if (strcmp(d->name, "_sd") == 0 || strcmp(d->name, "...") == 0)
-            return cl_fail(err, CL_ERR_INPUT, "name",
-                           "disclosure uses the reserved claim name \"%s\"", d->name);
     }
-    d->value = json_array_get(arr, n - 1);
+    d->value = json_array_get(arr, n - 1); /* borrowed: arr is the arena's until fini */
+named:
+    /* §7.1 step 3.c.ii.2: the reserved names */
+    if (d->name != NULL && (strcmp(d->name, "_sd") == 0 || strcmp(d->name, "...") == 0))
+        return cl_fail(err, CL_ERR_INPUT, "name", "disclosure uses the reserved claim name \"%s\"",
+                       d->name);
     return sdjwt_digest_b64(alg, enc, d->digest, err);
 }
 
