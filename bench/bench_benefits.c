@@ -6,7 +6,9 @@
  * before this by run.sh) is read back from the JSON file for the ratio. One-core figures are
  * CPU time (bench.h); the 2-thread and end-to-end figures are wall time ("clock": "wall").
  * Usage: bench_benefits [--rules DIR] [--households N] [--e2e-households N] [--seed S]
- *                       [--feed FILE] [--json FILE] [--wall]
+ *                       [--feed FILE] [--json FILE] [--wall] [--profile]
+ * --profile: one one-core pass only, for `valgrind --tool=callgrind --toggle-collect=bn_eval_pass`
+ * (instructions per evaluation: the stable figure on a shared machine).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,8 +73,11 @@ main(int argc, char **argv)
     int32_t at;
     double t0, t1, best1 = 1e30, best2 = 1e30;
     uint64_t h1, h2;
+    bool profile = false;
 
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--profile") == 0)
+            profile = true;
         if (bench_option(argc, argv, &i) || i + 1 >= argc)
             continue;
         if (strcmp(argv[i], "--rules") == 0)
@@ -140,7 +145,7 @@ main(int argc, char **argv)
         bench_die("synth", &err);
     if (cl_benefits_results_init(&res, r, &pop, &err) != CL_OK)
         bench_die("results", &err);
-    for (int rep = 0; rep < 5; rep++) {
+    for (int rep = 0; rep < (profile ? 1 : 5); rep++) {
         t0 = bench_now();
         if (cl_benefits_eval(r, &pop, at, 1, &res, &err) != CL_OK)
             bench_die("eval", &err);
@@ -148,6 +153,14 @@ main(int argc, char **argv)
         best1 = t1 - t0 < best1 ? t1 - t0 : best1;
     }
     h1 = results_hash(&res);
+    if (profile) {
+        printf("%zu households, %zu persons, %zu evaluations, results hash %016llx\n", pop.nh,
+               pop.np, evaluations(&res), (unsigned long long)h1);
+        cl_benefits_results_fini(&res);
+        cl_pop_fini(&pop);
+        cl_benefits_rules_free(r);
+        return 0;
+    }
     for (int rep = 0; rep < 5; rep++) {
         t0 = bench_wall();
         if (cl_benefits_eval(r, &pop, at, 2, &res, &err) != CL_OK)

@@ -233,6 +233,48 @@ sat128(bn_wide v)
     return v > m ? m : v < -m ? -m : (int64_t)v;
 }
 
+/*
+ * A condition that reads only facts known for every subject (ages, flags, enum codes, chunk
+ * household columns), constants and scalar parameters, combined by comparisons, and, or, not,
+ * runs as a byte-mask program over every subject of the chunk at once: each comparison
+ * "fact OP threshold" becomes lo <= raw <= hi (raw: the fact's column before scaling, the
+ * range derived exactly from the scaled threshold), each subject's outcome a byte 0/1. No
+ * unknowns can arise, so the three-valued result is the two-valued one (welfare-2026.md §2).
+ */
+#define PMAX 16 /* ops of a predicate program */
+enum { P_LEAF, P_AND, P_OR, P_NOT };
+enum { /* leaf columns: the load_fact kernels that are always known */
+       L_AGE,
+       L_MI,
+       L_BY,
+       L_KR,
+       L_HEAD,
+       L_SEVERE,
+       L_HSIZE,
+       L_BIRTH,
+       L_RELATION,
+       L_DISABLED,
+       L_HAS_SPOUSE,
+       L_TENURE,
+       L_KIND,
+       L_CA_AREA,
+       L_SINGLE_PARENT,
+       L_ALL_KOREAN,
+       L_HAS_STUDENT,
+       L_TRAIT,
+       L_NONE
+};
+struct pred_op {
+    uint8_t op;     /* P_* */
+    uint8_t src;    /* P_LEAF: L_* */
+    uint8_t neg;    /* P_LEAF: outcome negated (!=) */
+    int32_t lo, hi; /* P_LEAF: the outcome is lo <= raw <= hi (empty when lo > hi) */
+};
+struct pred {
+    uint8_t n; /* 0: not a predicate program (vrun) */
+    struct pred_op op[PMAX];
+};
+
 struct bn_batch {
     struct bn_ctx *c;
     const struct cl_benefits_rules *r;
@@ -274,6 +316,10 @@ struct bn_batch {
     /* per subject: worst state over the conditions; the selection vector */
     uint8_t worst[BB];
     uint16_t sel[BB], sel2[BB];
+    /* conditions over known facts only, compiled to byte-mask programs (pred_compile) */
+    struct pred pred[BN_MAX_BENEFITS][BN_MAX_CONDS];
+    int32_t px[BB];       /* a leaf's raw column */
+    uint8_t pb[PMAX][BB]; /* the byte stack: 0/1 per subject */
 };
 
 /* set the scalar context to chunk-local household hl (ages from the chunk's columns) */
@@ -922,6 +968,386 @@ call_args(struct bn_batch *t, const struct bn_ins *in, uint32_t base, const uint
 static void vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16_t *sel,
                  uint32_t n);
 
+/* ---- predicate programs: conditions over known facts as byte masks ---- */
+
+/* the leaf column of an OP_FACT, and its scale (the fact's value is raw * scale), or L_NONE */
+static uint8_t
+pred_src(const struct bn_batch *t, const struct bn_ins *in, int64_t *scale)
+{
+    static const struct {
+        uint8_t inl, src;
+    } inl[] = {
+        {BN_IF_AGE, L_AGE},
+        {BN_IF_MONTH_INDEX, L_MI},
+        {BN_IF_BIRTH_YEAR, L_BY},
+        {BN_IF_IS_KOREAN, L_KR},
+        {BN_IF_IS_HEAD, L_HEAD},
+        {BN_IF_SEVERE, L_SEVERE},
+        {BN_IF_HOUSEHOLD_SIZE, L_HSIZE},
+    };
+    static const struct {
+        uint8_t kernel, src;
+    } ker[] = {
+        {K_BIRTH_DATE, L_BIRTH},      {K_RELATION, L_RELATION},
+        {K_DISABLED, L_DISABLED},     {K_HAS_SPOUSE, L_HAS_SPOUSE},
+        {K_TENURE, L_TENURE},         {K_KIND, L_KIND},
+        {K_CA_AREA, L_CA_AREA},       {K_SINGLE_PARENT, L_SINGLE_PARENT},
+        {K_ALL_KOREAN, L_ALL_KOREAN}, {K_HAS_STUDENT, L_HAS_STUDENT},
+        {K_ENERGY_TRAIT, L_TRAIT},
+    };
+
+    if (in->k != BN_IF_NONE) {
+        for (size_t i = 0; i < CL_ARRAY_LEN(inl); i++)
+            if (in->k == inl[i].inl) {
+                *scale = inl[i].src == L_AGE || inl[i].src == L_MI || inl[i].src == L_BY ||
+                                 inl[i].src == L_HSIZE
+                             ? S
+                             : 1;
+                return inl[i].src;
+            }
+        return L_NONE;
+    }
+    if (in->a >= MAX_FACTS || bn_builtins[in->a].arity != 0)
+        return L_NONE;
+    for (size_t i = 0; i < CL_ARRAY_LEN(ker); i++)
+        if (t->kern[in->a] == ker[i].kernel) {
+            *scale = 1;
+            return ker[i].src;
+        }
+    return L_NONE;
+}
+
+/* raw * scale OP v (OP_LT..OP_NE) as lo <= raw <= hi, negated for OP_NE; exact */
+static void
+pred_range(uint8_t op, int64_t v, int64_t scale, struct pred_op *o)
+{
+    int64_t fl = floor_div(v, scale), ce = -floor_div(-v, scale), lo = 1, hi = 0;
+
+    o->neg = 0;
+    switch (op) {
+    case OP_LT: /* raw * scale < v  <=>  raw < ceil(v / scale) */
+        lo = INT64_MIN;
+        hi = ce - 1;
+        break;
+    case OP_LE: /* raw <= floor(v / scale) */
+        lo = INT64_MIN;
+        hi = fl;
+        break;
+    case OP_GT: /* raw > floor(v / scale) */
+        lo = fl + 1;
+        hi = INT64_MAX;
+        break;
+    case OP_GE: /* raw >= ceil(v / scale) */
+        lo = ce;
+        hi = INT64_MAX;
+        break;
+    case OP_EQ:
+    case OP_NE: /* equal only when scale divides v */
+        if (fl == ce) {
+            lo = fl;
+            hi = fl;
+        }
+        o->neg = op == OP_NE;
+        break;
+    }
+    if (lo > hi || lo > INT32_MAX || hi < INT32_MIN) { /* empty */
+        o->lo = 1;
+        o->hi = 0;
+    } else {
+        o->lo = lo < INT32_MIN ? INT32_MIN : (int32_t)lo;
+        o->hi = hi > INT32_MAX ? INT32_MAX : (int32_t)hi;
+    }
+}
+
+/* Compile a condition into a predicate program (pr->n = 0: it is not one). Parameters are
+   read from the pass's resolved vector; a parameter without a row leaves it to vrun. */
+static void
+pred_compile(const struct bn_batch *t, const struct bn_code *code, struct pred *pr)
+{
+    enum { E_SCALAR, E_FACT, E_PROG };
+    struct {
+        uint8_t kind, src;
+        int64_t v; /* E_SCALAR: value; E_FACT: scale */
+    } st[PMAX];
+    uint32_t sp = 0, n = 0;
+
+    pr->n = 0;
+#define EMIT_BOOL(E)                                                                               \
+    do {                                                                                           \
+        if ((E).kind == E_FACT) { /* a fact read as a boolean: raw != 0 */                         \
+            if (n >= PMAX)                                                                         \
+                return;                                                                            \
+            pr->op[n] = (struct pred_op){P_LEAF, (E).src, 1, 0, 0};                                \
+            n++;                                                                                   \
+            (E).kind = E_PROG;                                                                     \
+        }                                                                                          \
+        if ((E).kind != E_PROG)                                                                    \
+            return;                                                                                \
+    } while (0)
+    for (uint32_t pc = 0; pc < code->n; pc++) {
+        const struct bn_ins *in = &code->ins[pc];
+
+        switch (in->op) {
+        case OP_CONST:
+        case OP_PARAM: {
+            int64_t v = in->k;
+
+            if (sp >= PMAX)
+                return;
+            if (in->op == OP_PARAM) {
+                const struct bn_table *tb = t->r->tab[in->a];
+
+                if (tb->nkeys == 0 || t->par->row[tb->slot] == NULL)
+                    return;
+                v = t->par->val[tb->slot];
+            }
+            st[sp].kind = E_SCALAR;
+            st[sp].v = v;
+            sp++;
+            break;
+        }
+        case OP_FACT: {
+            int64_t scale = 1;
+            uint8_t src = pred_src(t, in, &scale);
+
+            if (src == L_NONE || sp >= PMAX)
+                return;
+            st[sp].kind = E_FACT;
+            st[sp].src = src;
+            st[sp].v = scale;
+            sp++;
+            break;
+        }
+        case OP_LT:
+        case OP_LE:
+        case OP_GT:
+        case OP_GE:
+        case OP_EQ:
+        case OP_NE: {
+            uint8_t op = in->op;
+            uint32_t f, c;
+
+            if (sp < 2 || n >= PMAX)
+                return;
+            if (st[sp - 2].kind == E_FACT && st[sp - 1].kind == E_SCALAR) {
+                f = sp - 2;
+                c = sp - 1;
+            } else if (st[sp - 2].kind == E_SCALAR && st[sp - 1].kind == E_FACT) {
+                f = sp - 1; /* v OP fact: fact OP' v */
+                c = sp - 2;
+                op = op == OP_LT   ? OP_GT
+                     : op == OP_LE ? OP_GE
+                     : op == OP_GT ? OP_LT
+                     : op == OP_GE ? OP_LE
+                                   : op;
+            } else {
+                return;
+            }
+            pr->op[n].op = P_LEAF;
+            pr->op[n].src = st[f].src;
+            pred_range(op, st[c].v, st[f].v, &pr->op[n]);
+            n++;
+            sp--;
+            st[sp - 1].kind = E_PROG;
+            break;
+        }
+        case OP_AND:
+        case OP_OR:
+            if (sp < 2)
+                return;
+            EMIT_BOOL(st[sp - 2]);
+            EMIT_BOOL(st[sp - 1]);
+            if (n >= PMAX)
+                return;
+            pr->op[n++] = (struct pred_op){in->op == OP_AND ? P_AND : P_OR, 0, 0, 0, 0};
+            sp--;
+            break;
+        case OP_NOT:
+            if (sp < 1)
+                return;
+            EMIT_BOOL(st[sp - 1]);
+            if (n >= PMAX)
+                return;
+            pr->op[n++] = (struct pred_op){P_NOT, 0, 0, 0, 0};
+            break;
+        case OP_ANDJ:
+        case OP_ORJ:
+            break; /* both sides are computed: no side effects to skip */
+        default:
+            return;
+        }
+    }
+    if (sp != 1)
+        return;
+    EMIT_BOOL(st[0]);
+#undef EMIT_BOOL
+    pr->n = (uint8_t)n;
+}
+
+/* a leaf over every subject of the chunk: the raw column, then the range test */
+LANES static void
+pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *out)
+{
+    const struct cl_pop *p = t->pop;
+    const int32_t *head = p->hh_head + t->h0;
+    const uint16_t *pf = p->p_flags + t->p0;
+    const uint8_t *rel = p->p_relation + t->p0;
+    int32_t *x = t->px;
+    const int32_t lo = o->lo, hi = o->hi;
+    const uint8_t neg = o->neg;
+
+#define PERSON(EXPR)                                                                               \
+    do {                                                                                           \
+        if (!t->hunit) {                                                                           \
+            for (uint32_t j = 0; j < ns; j++) {                                                    \
+                uint32_t k = j;                                                                    \
+                x[j] = (int32_t)(EXPR);                                                            \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (uint32_t j = 0; j < ns; j++) {                                                    \
+                uint32_t k = (uint32_t)head[j] - t->p0;                                            \
+                x[j] = (int32_t)(EXPR);                                                            \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+#define HOUSE(EXPR)                                                                                \
+    do {                                                                                           \
+        if (t->hunit) {                                                                            \
+            for (uint32_t j = 0; j < ns; j++) {                                                    \
+                uint32_t hl = j;                                                                   \
+                x[j] = (int32_t)(EXPR);                                                            \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (uint32_t j = 0; j < ns; j++) {                                                    \
+                uint32_t hl = t->hof[j];                                                           \
+                x[j] = (int32_t)(EXPR);                                                            \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+    switch (o->src) {
+    case L_AGE:
+        PERSON(t->age[k]);
+        break;
+    case L_MI:
+        PERSON(t->mi[k]);
+        break;
+    case L_BY:
+        PERSON(t->by[k]);
+        break;
+    case L_KR:
+        PERSON((pf[k] & CL_POP_P_KR) != 0);
+        break;
+    case L_HEAD:
+        PERSON(rel[k] == CL_POP_REL_HEAD);
+        break;
+    case L_SEVERE:
+        PERSON((pf[k] & CL_POP_P_SEVERE) != 0);
+        break;
+    case L_BIRTH:
+        PERSON(p->p_birth[t->p0 + k]);
+        break;
+    case L_RELATION:
+        PERSON(rel[k]);
+        break;
+    case L_DISABLED:
+        PERSON((pf[k] & CL_POP_P_DISABLED) != 0);
+        break;
+    case L_HAS_SPOUSE:
+        PERSON(p->p_spouse[t->p0 + k] >= 0);
+        break;
+    case L_HSIZE:
+        HOUSE(t->hsz[hl]);
+        break;
+    case L_TENURE:
+        HOUSE(p->hh_tenure[t->h0 + hl]);
+        break;
+    case L_KIND:
+        HOUSE(p->hh_kind[t->h0 + hl]);
+        break;
+    case L_CA_AREA:
+        HOUSE(p->hh_ca_area[t->h0 + hl]);
+        break;
+    case L_SINGLE_PARENT:
+        HOUSE((p->hh_flags[t->h0 + hl] & CL_POP_H_SINGLE_PARENT) != 0);
+        break;
+    case L_ALL_KOREAN:
+        chunk_households(t, K_ALL_KOREAN);
+        HOUSE(t->allkr[hl]);
+        break;
+    case L_HAS_STUDENT:
+        chunk_households(t, K_HAS_STUDENT);
+        HOUSE(t->student[hl]);
+        break;
+    default: /* L_TRAIT */
+        chunk_households(t, K_ENERGY_TRAIT);
+        HOUSE(t->trait[hl]);
+        break;
+    }
+#undef PERSON
+#undef HOUSE
+    for (uint32_t j = 0; j < ns; j++)
+        out[j] = (uint8_t)(((x[j] >= lo) & (x[j] <= hi)) ^ neg);
+}
+
+/* run a predicate program over the ns subjects of the chunk: a byte 0/1 per subject */
+LANES static const uint8_t *
+pred_run(struct bn_batch *t, const struct pred *pr, uint32_t ns)
+{
+    uint32_t sp = 0;
+
+    for (uint32_t i = 0; i < pr->n; i++) {
+        const struct pred_op *o = &pr->op[i];
+        uint8_t *a;
+        const uint8_t *b;
+
+        if (o->op == P_LEAF) {
+            pred_leaf(t, o, ns, t->pb[sp++]);
+        } else if (o->op == P_NOT) {
+            a = t->pb[sp - 1];
+            for (uint32_t j = 0; j < ns; j++)
+                a[j] ^= 1;
+        } else {
+            a = t->pb[sp - 2];
+            b = t->pb[sp - 1];
+            if (o->op == P_AND)
+                for (uint32_t j = 0; j < ns; j++)
+                    a[j] &= b[j];
+            else
+                for (uint32_t j = 0; j < ns; j++)
+                    a[j] |= b[j];
+            sp--;
+        }
+    }
+    return t->pb[0];
+}
+
+/* the indexes of the subjects whose byte is 1, in order, into sel; their count */
+static uint32_t
+mask_select(const uint8_t *r, uint32_t ns, uint16_t *sel)
+{
+    uint32_t m = 0;
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (uint32_t j = 0; j < ns; j += 8) { /* eight subjects a word: most words are zero */
+        uint64_t w;
+
+        memcpy(&w, r + j, 8); /* rows are BB bytes, a multiple of 8 */
+        if (ns - j < 8)
+            w &= ((uint64_t)1 << ((ns - j) * 8)) - 1;
+        while (w != 0) {
+            sel[m++] = (uint16_t)(j + ((unsigned)__builtin_ctzll(w) >> 3));
+            w &= w - 1; /* bytes are 0 or 1: one bit each */
+        }
+    }
+#else
+    for (uint32_t j = 0; j < ns; j++) {
+        sel[m] = (uint16_t)j;
+        m += r[j];
+    }
+#endif
+    return m;
+}
+
 /* 64 bits when the product fits: a 128-bit division is a library call (eval.c) */
 static inline int64_t
 mul_scaled(int64_t x, int64_t y)
@@ -1330,6 +1756,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
     const struct bn_benefit *b = t->r->ben[bi];
     uint32_t ns, n;
     uint32_t g0;
+    bool ident; /* sel is 0, 1, .. ns - 1 */
     uint8_t *status;
     int32_t *amount;
 
@@ -1344,12 +1771,31 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         t->sel[s] = (uint16_t)s;
     memset(t->worst, BN_KNOWN, ns);
     n = ns;
+    ident = true;
     /* conditions in order over the subjects not yet known to fail */
     for (uint32_t i = 0; i < b->nconds && n > 0; i++) {
         const int64_t *v = t->sv[0];
         const uint8_t *st = t->ss[0];
+        const struct pred *pr = &t->pred[bi][i];
         uint32_t m = 0;
 
+        if (pr->n > 0 && (ident || n * 4 >= ns)) { /* known facts: byte masks, every subject */
+            const uint8_t *ok = pred_run(t, pr, ns);
+            uint16_t *sl = t->sel;
+
+            if (ident) {
+                m = mask_select(ok, ns, sl);
+                ident = m == ns;
+            } else {
+#pragma GCC unroll 4
+                for (uint32_t j = 0; j < n; j++) {
+                    sl[m] = sl[j];
+                    m += ok[sl[j]];
+                }
+            }
+            n = m;
+            continue;
+        }
         vrun(t, &b->conds[i].code, 0, t->sel, n);
         if (t->hole)
             return;
@@ -1361,6 +1807,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
                 sl[m] = sl[j];
                 m += v[j] != 0;
             }
+            ident = ident && m == n;
             n = m;
             continue;
         }
@@ -1373,6 +1820,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
             t->sel[m] = s;
             m += !fails;
         }
+        ident = ident && m == n;
         n = m;
     }
     memset(status, CL_BENEFITS_NOT_ELIGIBLE, ns);
@@ -1421,6 +1869,9 @@ bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
     t->res = res;
     for (size_t f = 0; f < bn_nbuiltins && f < MAX_FACTS; f++)
         t->kern[f] = kernel_of(f);
+    for (uint32_t bi = 0; bi < r->nben && bi < BN_MAX_BENEFITS; bi++)
+        for (uint32_t i = 0; i < r->ben[bi]->nconds && i < BN_MAX_CONDS; i++)
+            pred_compile(t, &r->ben[bi]->conds[i].code, &t->pred[bi][i]);
     return t;
 }
 
