@@ -99,14 +99,29 @@ int
 cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t *end,
                            struct cl_bytes *out)
 {
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
     const uint8_t *start, *q;
-    uint8_t *buf, *o, high = 0;
+    uint8_t *buf, *o;
+    uint64_t high = 0; /* the bytes or words read, or-ed: any high bit means non-ASCII */
     bool esc = false;
 
     if (*p >= end || **p != '"')
         return 0;
     start = *p + 1;
-    for (q = start; q < end && *q != '"'; q++) {
+    /* eight bytes at a time while none is '"', '\\' or a control character (a zero byte of
+     * w ^ c means a byte c; w - 0x20 borrows into a clear high bit below 0x20) */
+    for (q = start; end - q >= 8; q += 8) {
+        uint64_t w, x = 0;
+
+        memcpy(&w, q, sizeof w);
+        x |= ((w ^ ones * '"') - ones) & ~(w ^ ones * '"');
+        x |= ((w ^ ones * '\\') - ones) & ~(w ^ ones * '\\');
+        x |= (w - ones * 0x20) & ~w;
+        if ((x & highs) != 0)
+            break; /* the bytes below say which */
+        high |= w;
+    }
+    for (; q < end && *q != '"'; q++) {
         if (*q < 0x20)
             return 0; /* control characters must be escaped (RFC 8259 §7) */
         high |= *q;
@@ -124,7 +139,7 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
     /* an ASCII string (no byte over 0x7f, escapes included) is valid UTF-8 as it stands */
     if (!esc) {
         *out = cl_bytes_of(start, (size_t)(q - start));
-        return high < 0x80 || cl_utf8_valid(*out) ? 1 : 0;
+        return (high & highs) == 0 || cl_utf8_valid(*out) ? 1 : 0;
     }
     buf = cl_arena_alloc(a, (size_t)(q - start) + 1);
     if (buf == NULL)
@@ -161,7 +176,7 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
         *o++ = c;
     }
     *out = cl_bytes_of(buf, (size_t)(o - buf));
-    return high < 0x80 || cl_utf8_valid(*out) ? 1 : 0;
+    return (high & highs) == 0 || cl_utf8_valid(*out) ? 1 : 0;
 }
 
 /* A string's decoded bytes (in place, or in the arena when it has escapes) in *out, *n. */

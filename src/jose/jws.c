@@ -161,9 +161,10 @@ cl_jws_parse(struct cl_arena *a, struct cl_bytes compact, const struct cl_jws_op
     if (compact.len > opts->max_bytes)
         return cl_fail(err, CL_ERR_TOO_LARGE, "jws", "JWS is %zu bytes, over the limit of %zu",
                        compact.len, opts->max_bytes);
-    for (size_t i = 0; i < compact.len; i++) {
-        if (compact.ptr[i] != '.')
-            continue;
+    for (const uint8_t *q = compact.len != 0 ? memchr(compact.ptr, '.', compact.len) : NULL;
+         q != NULL; q = memchr(q + 1, '.', compact.len - (size_t)(q - compact.ptr) - 1)) {
+        size_t i = (size_t)(q - compact.ptr);
+
         if (dots == 0)
             d1 = i;
         else if (dots == 1)

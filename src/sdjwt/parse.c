@@ -456,11 +456,10 @@ cl_sdjwt_parse(struct cl_arena *a, struct cl_bytes text, const struct cl_sdjwt_l
         return cl_fail(err, CL_ERR_INPUT, "sd_jwt",
                        "no '~' after the issuer-signed JWT (RFC 9901 §4)");
     last = tilde;
-    for (p = tilde; p < end; p++)
-        if (*p == '~') {
-            last = p;
-            n++;
-        }
+    for (p = tilde; p != NULL; p = memchr(p + 1, '~', (size_t)(end - p - 1))) {
+        last = p;
+        n++;
+    }
     n--; /* separators after the JWT minus the one that ends the last disclosure */
     if (n > lim.max_disclosures)
         return cl_fail(err, CL_ERR_TOO_LARGE, "disclosures", "more than %zu disclosures",
@@ -596,6 +595,8 @@ path_push_token(struct cl_buf *b, const char *tok)
 
 static cl_err process_value(struct proc *pr, json_t *v, long owner, unsigned depth);
 
+#define WHERE_MAX 48 /* "_sd[N]", "[N]" */
+
 static const char *
 where_of(char *buf, size_t n, const char *what, size_t i)
 {
@@ -603,16 +604,22 @@ where_of(char *buf, size_t n, const char *what, size_t i)
     return buf;
 }
 
-/* Take the disclosure a digest names, or -1 when none does (a decoy or undisclosed claim). */
+/* Take the disclosure a digest names, or -1 when none does (a decoy or undisclosed claim).
+ * The digest is "_sd"[i] of an object or element i of an array (in_array); where (WHERE_MAX
+ * bytes) is written only when it fails, for the caller to nest. */
 static cl_err
-use_digest(struct proc *pr, json_t *dj, long owner, bool in_array, const char *where, long *out)
+use_digest(struct proc *pr, json_t *dj, long owner, bool in_array, size_t i, char *where, long *out)
 {
     const char *digest = json_string_value(dj);
     struct cl_sdjwt_disclosure *d;
     long k;
+    cl_err rc;
 
-    if (digest == NULL)
-        return cl_fail(pr->err, CL_ERR_INPUT, where, "digest is not a string");
+    *out = -1;
+    if (digest == NULL) {
+        rc = cl_fail(pr->err, CL_ERR_INPUT, NULL, "digest is not a string");
+        goto fail;
+    }
     k = find_disclosure(pr->sd, digest);
     *out = k;
     if (k < 0) {
@@ -620,22 +627,33 @@ use_digest(struct proc *pr, json_t *dj, long owner, bool in_array, const char *w
          * met twice; digests of disclosures are counted by refs */
         const char *copy = cl_arena_strdup(pr->a, digest);
 
-        return copy != NULL ? note_digest(pr, copy, where)
-                            : cl_fail(pr->err, CL_ERR_NOMEM, where, "out of memory");
+        rc = copy != NULL ? note_digest(pr, copy, NULL)
+                          : cl_fail(pr->err, CL_ERR_NOMEM, NULL, "out of memory");
+        if (rc != CL_OK)
+            goto fail;
+        return CL_OK;
     }
     d = &pr->sd->disclosures[k];
     if (d->refs != 0) /* the duplicate scan names it too; fail here with the disclosure */
-        return cl_fail(pr->err, CL_ERR_DUPLICATE, where,
-                       "digest of disclosures[%ld] appears more than once", k);
-    if (in_array && d->name != NULL)
-        return cl_fail(pr->err, CL_ERR_INPUT, where,
-                       "array element digest names a 3-element (object property) disclosure");
-    if (!in_array && d->name == NULL)
-        return cl_fail(pr->err, CL_ERR_INPUT, where,
-                       "_sd digest names a 2-element (array element) disclosure");
+        rc = cl_fail(pr->err, CL_ERR_DUPLICATE, NULL,
+                     "digest of disclosures[%ld] appears more than once", k);
+    else if (in_array && d->name != NULL)
+        rc = cl_fail(pr->err, CL_ERR_INPUT, NULL,
+                     "array element digest names a 3-element (object property) disclosure");
+    else if (!in_array && d->name == NULL)
+        rc = cl_fail(pr->err, CL_ERR_INPUT, NULL,
+                     "_sd digest names a 2-element (array element) disclosure");
+    else
+        rc = CL_OK;
+    if (rc != CL_OK)
+        goto fail;
     d->refs++;
     d->parent = owner;
     return CL_OK;
+fail:
+    /* formatted on failure only: a verifier meets every digest */
+    cl_error_nest(pr->err, where_of(where, WHERE_MAX, in_array ? "" : "_sd", i));
+    return rc;
 }
 
 static cl_err
@@ -645,7 +663,7 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
     const char *key;
     json_t *val;
     size_t plen = pr->path.len, i;
-    char where[48];
+    char where[WHERE_MAX];
     cl_err rc;
 
     if (sdarr != NULL) {
@@ -674,14 +692,13 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
         struct cl_sdjwt_disclosure *d;
         long k;
 
-        rc = use_digest(pr, json_array_get(sdarr, i), owner, false,
-                        where_of(where, sizeof where, "_sd", i), &k);
+        rc = use_digest(pr, json_array_get(sdarr, i), owner, false, i, where, &k);
         if (rc != CL_OK || k < 0)
             goto next;
         d = &pr->sd->disclosures[k];
         /* §7.1 step 3.c.ii.3: the name must not exist at this level */
         if (json_object_get(obj, d->name) != NULL) {
-            rc = cl_fail(pr->err, CL_ERR_DUPLICATE, where,
+            rc = cl_fail(pr->err, CL_ERR_DUPLICATE, where_of(where, sizeof where, "_sd", i),
                          "disclosed claim name \"%s\" already exists in the object", d->name);
             goto next;
         }
@@ -694,7 +711,8 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
         if (rc != CL_OK)
             cl_error_nest(pr->err, d->name);
         if (rc == CL_OK && json_object_set(obj, d->name, d->value) != 0)
-            rc = cl_fail(pr->err, CL_ERR_NOMEM, where, "out of memory");
+            rc = cl_fail(pr->err, CL_ERR_NOMEM, where_of(where, sizeof where, "_sd", i),
+                         "out of memory");
     next:
         if (rc != CL_OK)
             break;
@@ -708,7 +726,7 @@ static cl_err
 process_array(struct proc *pr, json_t *arr, long owner, unsigned depth)
 {
     size_t plen = pr->path.len, i = 0, orig = 0;
-    char where[48];
+    char where[WHERE_MAX];
     cl_err rc;
 
     while (i < json_array_size(arr)) {
@@ -718,13 +736,15 @@ process_array(struct proc *pr, json_t *arr, long owner, unsigned depth)
         if (json_is_object(el) && json_object_size(el) == 1 &&
             (dj = json_object_get(el, "...")) != NULL) {
             /* RFC 9901 §4.2.4.2: {"...": digest} stands for an array element */
-            rc = use_digest(pr, dj, owner, true, where_of(where, sizeof where, "", orig), &k);
+            rc = use_digest(pr, dj, owner, true, orig, where, &k);
             if (rc != CL_OK)
                 return rc;
             orig++;
             if (k < 0) {
                 if (json_array_remove(arr, i) != 0)
-                    return cl_fail(pr->err, CL_ERR_INTERNAL, where, "cannot remove an element");
+                    return cl_fail(pr->err, CL_ERR_INTERNAL,
+                                   where_of(where, sizeof where, "", orig - 1),
+                                   "cannot remove an element");
                 continue;
             }
             if (pr->flags & CL_SDJWT_PROCESS_PATHS) {
@@ -734,12 +754,14 @@ process_array(struct proc *pr, json_t *arr, long owner, unsigned depth)
             el = pr->sd->disclosures[k].value;
             rc = process_value(pr, el, k, depth + 1);
             pr->path.len = plen;
-            if (rc != CL_OK) {
-                cl_error_nest(pr->err, where);
-                return rc;
-            }
-            if (json_array_set(arr, i, el) != 0)
+            if (rc != CL_OK || json_array_set(arr, i, el) != 0) {
+                where_of(where, sizeof where, "", orig - 1);
+                if (rc != CL_OK) {
+                    cl_error_nest(pr->err, where);
+                    return rc;
+                }
                 return cl_fail(pr->err, CL_ERR_NOMEM, where, "out of memory");
+            }
             i++;
             continue;
         }

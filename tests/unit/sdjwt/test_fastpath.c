@@ -80,6 +80,9 @@ static const char *const disclosures[] = {
     "[\"s\",1,\"v\"]",
     "[\"s\",\"_sd\",\"v\"]",
     "[\"s\",\"...\",\"v\"]",
+    "[\"0123456789abcdefghijkl\",\"given_name_en\",\"0123456789\\\"abcdefgh\"]",
+    "[\"0123456789abcdefghijkl\",\"0123456789\x05"
+    "abcdefgh\"]",
     "[\"s\", \"v\" ]",
     "[\"s\",\"n\" , 5 ]",
     "[\"s\",\"v\" x]",
@@ -238,6 +241,24 @@ static const char *const texts[] = {
     "",
     "   ",
     "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]",
+    /* strings read eight bytes at a time: the special byte at each place of a word */
+    "{\"abcdefghijklmnop\":\"0123456789abcdef\\\"ghij\"}",
+    "{\"a\":\"0123456789abcdefghij\\\\\"}",
+    "{\"a\":\"0123456789\x01"
+    "abcdef\"}",
+    "{\"a\":\"01234567\x1f\"}",
+    "{\"a\":\"0123456\x7f"
+    "89abcdefghij\"}",
+    "{\"a\":\"0123456789서울abcdefgh\"}",
+    "{\"a\":\"01234567\xc3\x28"
+    "abcdefgh\"}",
+    "{\"a\":\"01234567abcdefg\xc3\"}",
+    "{\"0123456789abcdef0123456\":\"0123456789abcdef01234567\"}",
+    "{\"a\":\"서울특별시 종로구\\n\"}",
+    "{\"a\":\"01234567\xc3\x28"
+    "abcdefgh\\n\"}",
+    "{\"a\":\"0123456789abcdef",
+    "{\"a\":\"0123456789abcde\\",
 };
 
 static void
