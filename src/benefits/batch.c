@@ -62,6 +62,7 @@ enum {
     K_EITC_PROPERTY,
     K_NBLSS_RI,
     K_PENSION_RI,
+    K_MEMBERS, /* chunk_members: the per-household sums of the members' columns */
 };
 
 static const struct {
@@ -295,6 +296,17 @@ struct bn_batch {
     uint8_t allkr[BB], trait[BB], student[BB];
     int64_t nri[BB]; /* NBLSS 소득인정액 (4.1) and its state */
     uint8_t nri_st[BB];
+    /* 근로장려금 facts of each household's head (4.6): earned + business, total income,
+       property with their states; the household type */
+    int64_t eb[BB], etot[BB], eprop[BB], etype[BB];
+    uint8_t est[BB], eprop_st[BB];
+    /* per household of the chunk, over its members (chunk_members): flags ANDed, a member of
+       19 or over without financial consent, assets by kind, earned and other monthly income,
+       and every amount ORed (negative: a wide amount somewhere) */
+    uint16_t mand[BB];
+    uint8_t madult_nc[BB];
+    int64_t mH[BB], mG[BB], mF[BB], mV[BB], mD[BB], mE[BB], mO[BB];
+    int32_t mlo[BB];
     /* median(n) for n < 128, once per pass (no hole: a hole sends the chunk to the scalar) */
     int64_t med[128];
     uint8_t medok[128];
@@ -426,6 +438,55 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
     }
 }
 
+/* the members' columns summed per household of the chunk, in one pass over its persons */
+LANES static void
+chunk_members(struct bn_batch *t)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t nh = t->h1 - t->h0, np = t->p1 - t->p0, p0 = t->p0;
+    const uint16_t *pf = p->p_flags + p0;
+    const int32_t *a5 = p->assets[CL_POP_AS_HOUSING] + p0, *a6 = p->assets[CL_POP_AS_GENERAL] + p0;
+    const int32_t *a7 = p->assets[CL_POP_AS_FINANCIAL] + p0,
+                  *a8 = p->assets[CL_POP_AS_VEHICLE] + p0;
+    const int32_t *a9 = p->assets[CL_POP_AS_DEBT] + p0;
+    const int32_t *ie = p->income_monthly[CL_POP_IM_EARNED] + p0;
+    const int32_t *ib = p->income_monthly[CL_POP_IM_BUSINESS] + p0;
+    const int32_t *iu = p->income_monthly[CL_POP_IM_PUBLIC_PENSION] + p0;
+    const int32_t *iv = p->income_monthly[CL_POP_IM_PRIVATE_PENSION] + p0;
+    const int32_t *ip = p->income_monthly[CL_POP_IM_PROPERTY_INCOME] + p0;
+    const int32_t *io = p->income_monthly[CL_POP_IM_OTHER] + p0;
+
+    if (t->cdone & (1u << K_MEMBERS))
+        return;
+    t->cdone |= 1u << K_MEMBERS;
+    memset(t->mand, 0xff, nh * sizeof *t->mand);
+    memset(t->madult_nc, 0, nh);
+    memset(t->mH, 0, nh * sizeof *t->mH);
+    memset(t->mG, 0, nh * sizeof *t->mG);
+    memset(t->mF, 0, nh * sizeof *t->mF);
+    memset(t->mV, 0, nh * sizeof *t->mV);
+    memset(t->mD, 0, nh * sizeof *t->mD);
+    memset(t->mE, 0, nh * sizeof *t->mE);
+    memset(t->mO, 0, nh * sizeof *t->mO);
+    memset(t->mlo, 0, nh * sizeof *t->mlo);
+    for (uint32_t k = 0; k < np; k++) {
+        uint32_t hl = t->hof[k];
+        uint16_t f = pf[k];
+
+        t->mand[hl] &= f;
+        t->madult_nc[hl] |= t->age[k] >= 19 && !(f & CL_POP_P_CONSENT);
+        t->mlo[hl] |=
+            a5[k] | a6[k] | a7[k] | a8[k] | a9[k] | ie[k] | ib[k] | iu[k] | iv[k] | ip[k] | io[k];
+        t->mH[hl] += a5[k];
+        t->mG[hl] += a6[k];
+        t->mF[hl] += a7[k];
+        t->mV[hl] += a8[k];
+        t->mD[hl] += a9[k];
+        t->mE[hl] += ie[k];
+        t->mO[hl] += (int64_t)ib[k] + iu[k] + iv[k] + ip[k] + io[k];
+    }
+}
+
 /* NBLSS 소득인정액 of every household of the chunk (welfare-2026.md 4.1; f_nblss_ri and
    income_eval in facts.c, step for step) */
 LANES static void
@@ -449,66 +510,39 @@ chunk_nblss(struct bn_batch *t)
     rg = bn_par(t->c, PR_NBLSS_RATE_GENERAL, 0);
     rf = bn_par(t->c, PR_NBLSS_RATE_FINANCIAL, 0);
     rv = bn_par(t->c, PR_NBLSS_RATE_VEHICLE, 0);
+    chunk_members(t);
     for (uint32_t hl = 0; hl < nh; hl++) {
         uint32_t h = t->h0 + hl, a = (uint32_t)p->hh_first[h], e = (uint32_t)p->hh_first[h + 1];
-        uint8_t st = BN_KNOWN;
+        /* consent of members 19 and over, then the data */
+        uint8_t st = t->madult_nc[hl]               ? BN_CONSENT
+                     : (t->mand[hl] & need) != need ? BN_MISSING
+                                                    : BN_KNOWN;
         int64_t H = 0, G = 0, F = 0, V = 0, D = 0, cap, base, pool, H1, G1, F1, H2, G2, F2, x;
         bn_wide v, inc = 0;
 
-        for (uint32_t i = a; i < e; i++) { /* consent of members 19 and over, then the data */
-            uint16_t f = p->p_flags[i];
-
-            if (t->age[i - t->p0] >= 19 && !(f & CL_POP_P_CONSENT))
-                st = BN_CONSENT;
-            if ((f & need) != need && st < BN_MISSING)
-                st = BN_MISSING;
-        }
         t->nri_st[hl] = st;
         t->nri[hl] = 0;
         if (st != BN_KNOWN)
             continue;
-        {
+        if (t->mlo[hl] >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
             /* int32 amounts (no wide ones), at most 64 members and a rate below 2^20: no sum
                reaches 2^60, so plain int64 sums are the saturated ones */
-            int64_t sh = 0, sg = 0, sf = 0, sv = 0, sd = 0, si = 0;
-            int32_t lo = 0;
-
+            H = t->mH[hl];
+            G = t->mG[hl];
+            F = t->mF[hl];
+            V = t->mV[hl];
+            D = t->mD[hl];
+            inc = t->mE[hl] * earned_rate + t->mO[hl] * S;
+        } else { /* a wide amount: the sums step by step, saturating */
             for (uint32_t i = a; i < e; i++) {
-                int32_t x5 = p->assets[CL_POP_AS_HOUSING][i], x6 = p->assets[CL_POP_AS_GENERAL][i];
-                int32_t x7 = p->assets[CL_POP_AS_FINANCIAL][i];
-                int32_t x8 = p->assets[CL_POP_AS_VEHICLE][i], x9 = p->assets[CL_POP_AS_DEBT][i];
-                int32_t xe = p->income_monthly[CL_POP_IM_EARNED][i];
-
-                lo |= x5 | x6 | x7 | x8 | x9 | xe;
-                sh += x5;
-                sg += x6;
-                sf += x7;
-                sv += x8;
-                sd += x9;
-                si += (int64_t)xe * earned_rate;
-                for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++) {
-                    lo |= p->income_monthly[g][i];
-                    si += (int64_t)p->income_monthly[g][i] * S;
-                }
-            }
-            if (lo >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
-                H = sh;
-                G = sg;
-                F = sf;
-                V = sv;
-                D = sd;
-                inc = si;
-            } else { /* a wide amount: the sums step by step, saturating */
-                for (uint32_t i = a; i < e; i++) {
-                    H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
-                    G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
-                    F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-                    V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
-                    D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
-                    inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
-                    for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-                        inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
-                }
+                H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
+                G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
+                F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+                V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
+                D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
+                inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
+                for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+                    inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
             }
         }
         {
@@ -628,12 +662,110 @@ eitc_eb(const struct cl_pop *p, uint32_t i)
            money(p, p->income_annual[CL_POP_IA_BUSINESS], i);
 }
 
+/* the 근로장려금 facts of every household head of the chunk, once per chunk: earned + business,
+   total income and property in one loop (no parameters), the type in another (it reads
+   parameters, so only when a rule asks for it); the formulas of load_eitc below */
+LANES static void
+chunk_eitc(struct bn_batch *t, uint8_t kernel)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t nh = t->h1 - t->h0;
+
+    if (kernel == K_EITC_TYPE) {
+        int64_t min, child, parent;
+
+        if (t->cdone & (1u << K_EITC_TYPE))
+            return;
+        t->cdone |= 1u << K_EITC_TYPE;
+        min = bn_par(t->c, PR_EITC_TWO_EARNER_MIN, 0) / S;
+        child = bn_par(t->c, PR_EITC_DEPENDENT_CHILD_AGE_BELOW, 0) / S;
+        parent = bn_par(t->c, PR_EITC_DEPENDENT_PARENT_AGE, 0) / S;
+        for (uint32_t hl = 0; hl < nh; hl++) {
+            uint32_t h = t->h0 + hl, i = (uint32_t)p->hh_head[h];
+            int32_t sp = p->p_spouse[i];
+
+            t->etype[hl] = 0;
+            if (eitc_state(p, i, sp) != BN_KNOWN)
+                continue;
+            if (sp >= 0) {
+                t->etype[hl] = eitc_eb(p, i) >= min && eitc_eb(p, (uint32_t)sp) >= min ? 2 : 1;
+                continue;
+            }
+            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++) {
+                int32_t age = t->age[(uint32_t)m - t->p0];
+
+                if (age < child || (p->p_relation[m] == CL_POP_REL_PARENT && age >= parent)) {
+                    t->etype[hl] = 1;
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    if (t->cdone & (1u << K_EITC_EB))
+        return;
+    t->cdone |= 1u << K_EITC_EB;
+    chunk_members(t);
+    for (uint32_t hl = 0; hl < nh; hl++) {
+        uint32_t h = t->h0 + hl, i = (uint32_t)p->hh_head[h];
+        int32_t sp = p->p_spouse[i];
+        uint16_t f = p->p_flags[i], g = sp >= 0 ? p->p_flags[sp] : (uint16_t)0xffff, all = 0xffff;
+        uint8_t s = eitc_state(p, i, sp);
+
+        t->est[hl] = s;
+        t->eb[hl] = 0;
+        t->etot[hl] = 0;
+        if (s == BN_KNOWN) {
+            int64_t e1 = eitc_eb(p, i), e2 = sp >= 0 ? eitc_eb(p, (uint32_t)sp) : 0;
+            int64_t x = e1 + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], i);
+
+            if (sp >= 0)
+                x += e2 + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], (uint32_t)sp);
+            t->eb[hl] = num(e1 + e2);
+            t->etot[hl] = num(x);
+        }
+        all = t->mand[hl];
+        t->eprop[hl] = 0;
+        t->eprop_st[hl] = !(f & g & CL_POP_P_CONSENT)    ? BN_CONSENT
+                          : !(all & CL_POP_P_HAS_ASSETS) ? BN_MISSING
+                                                         : BN_KNOWN;
+        if (t->eprop_st[hl] == BN_KNOWN && t->mlo[hl] >= 0) {
+            /* int32 amounts, at most 64 members: the int64 sum is exact */
+            t->eprop[hl] = num(t->mH[hl] + t->mG[hl] + t->mF[hl] + t->mV[hl]);
+        } else if (t->eprop_st[hl] == BN_KNOWN) {
+            bn_wide sum = 0;
+
+            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++)
+                for (int g2 = 0; g2 < CL_POP_AS_DEBT; g2++)
+                    sum += money(p, p->assets[g2], (uint32_t)m);
+            t->eprop[hl] = num(sat128(sum));
+        }
+    }
+}
+
 LANES static void
 load_eitc(struct bn_batch *t, uint8_t kernel, const uint16_t *sel, uint32_t n, int64_t *v,
           uint8_t *st)
 {
     const struct cl_pop *p = t->pop;
     int64_t min = 0, child = 0, parent = 0;
+
+    if (t->hunit) { /* subjects are households, the facts their heads': the chunk columns */
+        const int64_t *col;
+        const uint8_t *cst;
+
+        chunk_eitc(t, kernel);
+        col = kernel == K_EITC_TYPE    ? t->etype
+              : kernel == K_EITC_EB    ? t->eb
+              : kernel == K_EITC_TOTAL ? t->etot
+                                       : t->eprop;
+        cst = kernel == K_EITC_PROPERTY ? t->eprop_st : t->est;
+        for (uint32_t j = 0; j < n; j++) {
+            v[j] = col[sel[j]];
+            st[j] = cst[sel[j]];
+        }
+        return;
+    }
 
     if (kernel == K_EITC_TYPE) { /* read before the state, as f_eitc_type does */
         min = bn_par(t->c, PR_EITC_TWO_EARNER_MIN, 0) / S;
