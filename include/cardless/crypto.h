@@ -94,7 +94,10 @@ CL_API CL_NODISCARD cl_err cl_key_to_spki(const struct cl_key *key, struct cl_bu
 /** Whether two keys have the same public point. */
 CL_API bool cl_key_equal_public(const struct cl_key *a, const struct cl_key *b);
 
-/** The OpenSSL EVP_PKEY inside (borrowed), for modules such as x509 that need it. */
+/**
+ * The OpenSSL EVP_PKEY inside (borrowed), for modules such as x509 that need it; built on the
+ * first call for a public key imported from coordinates, NULL only if that runs out of memory.
+ */
 CL_API void *cl_key_evp(const struct cl_key *key);
 /** Wrap an EVP_PKEY (the key takes one reference of its own; the caller keeps theirs). */
 CL_API CL_NODISCARD cl_err cl_key_from_evp(void *evp_pkey, struct cl_key **out,

@@ -20,7 +20,11 @@ struct cl_curve_info {
 };
 
 struct cl_key {
-    EVP_PKEY *pkey; /* an EC key on one of the curves below; never changed after creation */
+    /* An EC key on one of the curves below; never changed once set. A public key imported
+     * from its coordinates starts without one (see point) and gets it on first need through
+     * cl_crypto_key_pkey(): a holder's key is typically used for one verification, which the
+     * thread's scratch key serves at a third of the cost of building an EVP_PKEY. */
+    _Atomic(EVP_PKEY *) pkey;
     atomic_uint refs;
     enum cl_curve curve;
     size_t coord_len;
@@ -29,8 +33,27 @@ struct cl_key {
      * reused: taken out with an atomic exchange while in use, so concurrent verifications with
      * one key never share it (the loser of a race makes its own). */
     _Atomic(EVP_PKEY_CTX *) vctx;
+    atomic_uint verifies;           /* verifications so far, to choose scratch or cached context */
     uint8_t order[CL_EC_COORD_MAX]; /* group order n, big-endian, coord_len bytes */
+    /* The uncompressed public point (SEC 1 §2.3.3) of a key imported from coordinates, already
+     * checked to lie on the curve; point_len is 0 for every other key. */
+    uint8_t point[1 + 2 * CL_EC_COORD_MAX];
+    size_t point_len;
 };
+
+/**
+ * The key's EVP_PKEY, built on first need for a key imported from coordinates (safe to call
+ * from several threads: one wins, the others' copies are freed); NULL only when that build
+ * fails (out of memory). Owned by the key.
+ */
+EVP_PKEY *cl_crypto_key_pkey(const struct cl_key *key);
+
+/**
+ * A verify context for md over the calling thread's scratch public key on the key's curve, set
+ * to the key's point: borrowed, valid until the thread's next call, not to be freed. Only for a
+ * key with a point (point_len != 0); NULL on failure.
+ */
+EVP_PKEY_CTX *cl_crypto_key_scratch_verify(const struct cl_key *key, const EVP_MD *md);
 
 /** The curve's entry, or NULL for a value outside enum cl_curve. */
 const struct cl_curve_info *cl_crypto_curve(enum cl_curve curve);

@@ -15,6 +15,7 @@ cl_ecdh(const struct cl_key *priv, const struct cl_key *peer, uint8_t *out, size
         struct cl_error *err)
 {
     EVP_PKEY_CTX *pc = NULL;
+    EVP_PKEY *peer_pkey;
     size_t n = CL_EC_COORD_MAX;
     cl_err rc;
 
@@ -25,13 +26,15 @@ cl_ecdh(const struct cl_key *priv, const struct cl_key *peer, uint8_t *out, size
         return cl_fail(err, CL_ERR_USAGE, "key", "ECDH needs a private key");
     if (priv->curve != peer->curve)
         return cl_fail(err, CL_ERR_INPUT, "peer", "peer key is on another curve");
-    pc = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
+    peer_pkey = cl_crypto_key_pkey(peer);
+    pc =
+        peer_pkey != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, cl_crypto_key_pkey(priv), NULL) : NULL;
     if (pc == NULL) {
         rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a derivation context");
         goto out;
     }
     /* validate = 1: the peer's point is checked again (SEC 1 v2 §3.2.2.1) */
-    if (EVP_PKEY_derive_init(pc) != 1 || EVP_PKEY_derive_set_peer_ex(pc, peer->pkey, 1) != 1) {
+    if (EVP_PKEY_derive_init(pc) != 1 || EVP_PKEY_derive_set_peer_ex(pc, peer_pkey, 1) != 1) {
         rc = cl_fail(err, CL_ERR_INPUT, "peer", "peer key cannot be used for ECDH");
         goto out;
     }

@@ -167,7 +167,7 @@ sign_der(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes msg, un
         rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a digest context");
         goto out;
     }
-    if (EVP_DigestSignInit_ex(md, NULL, md_name, NULL, NULL, key->pkey, NULL) != 1 ||
+    if (EVP_DigestSignInit_ex(md, NULL, md_name, NULL, NULL, cl_crypto_key_pkey(key), NULL) != 1 ||
         EVP_DigestSign(md, der, &n, msg.ptr, msg.len) != 1) {
         rc = cl_fail(err, CL_ERR_CRYPTO, "key", "ECDSA signing failed");
         goto out;
@@ -236,7 +236,8 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
     const EVP_MD *mdp;
     uint8_t digest[CL_HASH_MAX];
     unsigned int dlen = 0;
-    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY_CTX *ctx = NULL, *scratch;
+    EVP_PKEY *pkey;
     bool cacheable;
     cl_err rc;
 
@@ -261,12 +262,27 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
         goto out;
     }
     /* The key's verify context is a cache, not part of its value: taking it out is safe on a
-     * const key because nothing else reads it while it is out. */
+     * const key because nothing else reads it while it is out. A key imported from its
+     * coordinates is verified once, typically (a holder's key): the first time with the
+     * thread's scratch key and context, from the second on as any other key. */
     cacheable = alg == cl_crypto_curve_hash(key->curve);
+    if (key->point_len != 0 && atomic_fetch_add(&((struct cl_key *)key)->verifies, 1u) == 0 &&
+        atomic_load(&((struct cl_key *)key)->pkey) == NULL) {
+        scratch = cl_crypto_key_scratch_verify(key, mdp);
+        if (scratch == NULL) {
+            rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot start ECDSA verification");
+            goto out;
+        }
+        rc = CL_OK;
+        if (EVP_PKEY_verify(scratch, der, der_len, digest, dlen) != 1)
+            rc = cl_fail(err, CL_ERR_SIGNATURE, "signature", "ECDSA signature does not verify");
+        goto out;
+    }
     if (cacheable)
         ctx = atomic_exchange(&((struct cl_key *)key)->vctx, NULL);
     if (ctx == NULL) {
-        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        pkey = cl_crypto_key_pkey(key);
+        ctx = pkey != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL) : NULL;
         if (ctx == NULL || EVP_PKEY_verify_init(ctx) != 1 ||
             EVP_PKEY_CTX_set_signature_md(ctx, mdp) != 1) {
             rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot start ECDSA verification");

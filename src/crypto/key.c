@@ -141,6 +141,124 @@ fail:
     return NULL;
 }
 
+/*
+ * Each thread's scratch public keys, one per curve: a key imported from coordinates is
+ * verified with the scratch key set to its point (EVP_PKEY_set1_encoded_public_key, which
+ * checks the point again) and a verify context made, used and freed around it. Setting a
+ * point costs a tenth of copying the curve parameters into a new EVP_PKEY.
+ */
+struct scratch {
+    EVP_PKEY *pkey[4];
+    EVP_PKEY_CTX *vctx[4]; /* over pkey[curve]; initialised again for each verification */
+};
+
+static CRYPTO_THREAD_LOCAL scratch_local;
+static bool scratch_local_ok;
+static CRYPTO_ONCE scratch_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+scratch_free(void *p)
+{
+    struct scratch *sc = p;
+
+    if (sc == NULL)
+        return;
+    for (size_t i = 0; i < CL_ARRAY_LEN(sc->pkey); i++) {
+        EVP_PKEY_CTX_free(sc->vctx[i]);
+        EVP_PKEY_free(sc->pkey[i]);
+    }
+    cl_free(sc);
+}
+
+static void
+scratch_init(void)
+{
+    scratch_local_ok = CRYPTO_THREAD_init_local(&scratch_local, scratch_free) == 1;
+}
+
+/* The thread's scratch keys, made on its first call; NULL if out of memory. */
+static struct scratch *
+scratch_get(void)
+{
+    struct scratch *sc;
+
+    if (!CRYPTO_THREAD_run_once(&scratch_once, scratch_init) || !scratch_local_ok)
+        return NULL;
+    sc = CRYPTO_THREAD_get_local(&scratch_local);
+    if (sc == NULL) {
+        sc = cl_malloc(sizeof *sc);
+        if (sc == NULL)
+            return NULL;
+        memset(sc, 0, sizeof *sc);
+        if (CRYPTO_THREAD_set_local(&scratch_local, sc) != 1) {
+            cl_free(sc);
+            return NULL;
+        }
+    }
+    return sc;
+}
+
+/* The thread's scratch key on ci set to point, or NULL (not a point on ci, or no memory). */
+static EVP_PKEY *
+scratch_set(struct scratch *sc, const struct cl_curve_info *ci, const uint8_t *point, size_t len)
+{
+    if (sc == NULL)
+        return NULL;
+    if (sc->pkey[ci->curve] == NULL) {
+        sc->pkey[ci->curve] = public_from_point(ci, point, len);
+        return sc->pkey[ci->curve];
+    }
+    /* a failed set may leave the scratch key half-changed: every use sets it first */
+    if (EVP_PKEY_set1_encoded_public_key(sc->pkey[ci->curve], point, len) != 1)
+        return NULL;
+    return sc->pkey[ci->curve];
+}
+
+EVP_PKEY_CTX *
+cl_crypto_key_scratch_verify(const struct cl_key *key, const EVP_MD *md)
+{
+    const struct cl_curve_info *ci = cl_crypto_curve(key->curve);
+    struct scratch *sc = scratch_get();
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey;
+
+    if (ci == NULL || key->point_len == 0)
+        return NULL;
+    pkey = scratch_set(sc, ci, key->point, key->point_len);
+    if (pkey == NULL)
+        goto out;
+    if (sc->vctx[ci->curve] == NULL)
+        sc->vctx[ci->curve] = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    /* initialising takes the key as it is now, the point just set (EVP_PKEY_verify_init(3)) */
+    if (sc->vctx[ci->curve] != NULL && EVP_PKEY_verify_init(sc->vctx[ci->curve]) == 1 &&
+        EVP_PKEY_CTX_set_signature_md(sc->vctx[ci->curve], md) == 1)
+        ctx = sc->vctx[ci->curve];
+out:
+    ERR_clear_error();
+    return ctx;
+}
+
+EVP_PKEY *
+cl_crypto_key_pkey(const struct cl_key *key)
+{
+    struct cl_key *k = (struct cl_key *)key; /* the EVP_PKEY is a cache of the point */
+    EVP_PKEY *pkey = atomic_load(&k->pkey), *expected = NULL;
+    const struct cl_curve_info *ci;
+
+    if (pkey != NULL || key->point_len == 0)
+        return pkey;
+    ci = cl_crypto_curve(key->curve);
+    pkey = ci != NULL ? public_from_point(ci, key->point, key->point_len) : NULL;
+    ERR_clear_error();
+    if (pkey == NULL)
+        return NULL;
+    if (!atomic_compare_exchange_strong(&k->pkey, &expected, pkey)) {
+        EVP_PKEY_free(pkey); /* another thread built it first */
+        pkey = expected;
+    }
+    return pkey;
+}
+
 static bool
 pkey_has_private(const EVP_PKEY *pkey)
 {
@@ -223,34 +341,64 @@ out:
     return rc;
 }
 
+/* A key on ci holding no key material yet, into *out. */
+static cl_err
+key_new(const struct cl_curve_info *ci, struct cl_key **out, struct cl_error *err)
+{
+    struct cl_key *k = cl_malloc(sizeof *k);
+
+    if (k == NULL)
+        return cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a key");
+    memset(k, 0, sizeof *k);
+    if (!group_order(ci, k->order)) {
+        cl_free(k);
+        return cl_fail(err, CL_ERR_CRYPTO, NULL, "cannot read the order of %s", ci->label);
+    }
+    atomic_init(&k->pkey, NULL);
+    atomic_init(&k->refs, 1u);
+    atomic_init(&k->vctx, NULL);
+    atomic_init(&k->verifies, 0u);
+    k->curve = ci->curve;
+    k->coord_len = ci->coord_len;
+    *out = k;
+    return CL_OK;
+}
+
 /* Wrap a checked pkey; takes over the caller's reference (freed on failure). */
 static cl_err
 wrap(EVP_PKEY *pkey, const struct cl_curve_info *ci, bool ours, struct cl_key **out,
      struct cl_error *err)
 {
-    struct cl_key *k = cl_malloc(sizeof *k);
+    struct cl_key *k = NULL;
+    cl_err rc = key_new(ci, &k, err);
 
-    if (k == NULL) {
+    if (rc != CL_OK) {
         EVP_PKEY_free(pkey);
-        return cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a key");
+        return rc;
     }
-    memset(k, 0, sizeof *k);
-    if (!group_order(ci, k->order)) {
-        EVP_PKEY_free(pkey);
-        cl_free(k);
-        return cl_fail(err, CL_ERR_CRYPTO, NULL, "cannot read the order of %s", ci->label);
-    }
-    k->pkey = pkey;
-    atomic_init(&k->refs, 1u);
-    atomic_init(&k->vctx, NULL);
-    k->curve = ci->curve;
-    k->coord_len = ci->coord_len;
+    atomic_store(&k->pkey, pkey);
     k->priv = pkey_has_private(pkey);
     /* SPKI and PEM out of this key carry the uncompressed point (SEC 1 §2.3.3), whatever
      * form it came in; set while the key is still ours alone (not for a caller's EVP_PKEY) */
     if (ours)
         (void)EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
                                              "uncompressed");
+    *out = k;
+    return CL_OK;
+}
+
+/* A public key on ci holding only its uncompressed point, already checked to lie on ci. */
+static cl_err
+wrap_point(const struct cl_curve_info *ci, const uint8_t *point, size_t len, struct cl_key **out,
+           struct cl_error *err)
+{
+    struct cl_key *k = NULL;
+    cl_err rc = key_new(ci, &k, err);
+
+    if (rc != CL_OK)
+        return rc;
+    memcpy(k->point, point, len);
+    k->point_len = len;
     *out = k;
     return CL_OK;
 }
@@ -301,7 +449,7 @@ cl_key_free(struct cl_key *key)
     if (atomic_fetch_sub(&key->refs, 1u) != 1u)
         return;
     EVP_PKEY_CTX_free(atomic_exchange(&key->vctx, NULL));
-    EVP_PKEY_free(key->pkey);
+    EVP_PKEY_free(atomic_exchange(&key->pkey, NULL));
     cl_wipe(key, sizeof *key);
     cl_free(key);
 }
@@ -543,13 +691,18 @@ cl_key_from_coords(enum cl_curve curve, struct cl_bytes x, struct cl_bytes y, st
     memcpy(point + 1, x.ptr, x.len);
     memcpy(point + 1 + x.len, y.ptr, y.len);
     if (!priv) { /* the common case: a holder's or a signer's public key */
-        pkey = public_from_point(ci, point, 1 + 2 * ci->coord_len);
-        if (pkey == NULL) {
+        /* checked on the thread's scratch key; the key's own EVP_PKEY waits for a need */
+        struct scratch *sc = scratch_get();
+
+        if (sc == NULL) {
+            rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate the thread's scratch keys");
+            goto out;
+        }
+        if (scratch_set(sc, ci, point, 1 + 2 * ci->coord_len) == NULL) {
             rc = cl_fail(err, CL_ERR_INPUT, "x", "(x, y) is not a point on %s", ci->label);
             goto out;
         }
-        rc = wrap(pkey, ci, true, out, err);
-        pkey = NULL;
+        rc = wrap_point(ci, point, 1 + 2 * ci->coord_len, out, err);
         goto out;
     }
     bld = OSSL_PARAM_BLD_new();
@@ -626,16 +779,23 @@ cl_err
 cl_key_coords(const struct cl_key *key, uint8_t *x, uint8_t *y, uint8_t *d, struct cl_error *err)
 {
     size_t n = key->coord_len;
+    EVP_PKEY *pkey;
     cl_err rc = CL_OK;
 
     if (x == NULL || y == NULL)
         return cl_fail(err, CL_ERR_USAGE, NULL, "no place for the coordinates");
-    if (!get_coord(key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, x, n) ||
-        !get_coord(key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, y, n)) {
+    if (key->point_len == 1 + 2 * n) { /* 04 || x || y */
+        memcpy(x, key->point + 1, n);
+        memcpy(y, key->point + 1 + n, n);
+        return CL_OK; /* such a key has no private part */
+    }
+    pkey = atomic_load(&((struct cl_key *)key)->pkey);
+    if (!get_coord(pkey, OSSL_PKEY_PARAM_EC_PUB_X, x, n) ||
+        !get_coord(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, y, n)) {
         rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot read the public point");
         goto out;
     }
-    if (d != NULL && key->priv && !get_coord(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, d, n)) {
+    if (d != NULL && key->priv && !get_coord(pkey, OSSL_PKEY_PARAM_PRIV_KEY, d, n)) {
         rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot read the private scalar");
         goto out;
     }
@@ -678,7 +838,8 @@ cl_key_to_pem_private(const struct cl_key *key, struct cl_buf *out, struct cl_er
         goto out;
     }
     /* RFC 5958 / RFC 7468 §10 "PRIVATE KEY", unencrypted */
-    if (PEM_write_bio_PKCS8PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) != 1) {
+    if (PEM_write_bio_PKCS8PrivateKey(bio, cl_crypto_key_pkey(key), NULL, NULL, 0, NULL, NULL) !=
+        1) {
         rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot encode the private key as PKCS #8");
         goto out;
     }
@@ -692,14 +853,15 @@ out:
 cl_err
 cl_key_to_pem_public(const struct cl_key *key, struct cl_buf *out, struct cl_error *err)
 {
+    EVP_PKEY *pkey = cl_crypto_key_pkey(key);
     BIO *bio = BIO_new(BIO_s_mem());
     cl_err rc;
 
-    if (bio == NULL) {
-        rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a memory BIO");
+    if (bio == NULL || pkey == NULL) {
+        rc = cl_fail(err, CL_ERR_NOMEM, NULL, "cannot allocate a memory BIO or the key");
         goto out;
     }
-    if (PEM_write_bio_PUBKEY(bio, key->pkey) != 1) { /* RFC 7468 §13 "PUBLIC KEY" */
+    if (PEM_write_bio_PUBKEY(bio, pkey) != 1) { /* RFC 7468 §13 "PUBLIC KEY" */
         rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot encode the public key as PEM");
         goto out;
     }
@@ -714,7 +876,8 @@ cl_err
 cl_key_to_spki(const struct cl_key *key, struct cl_buf *out, struct cl_error *err)
 {
     unsigned char *der = NULL;
-    int n = i2d_PUBKEY(key->pkey, &der);
+    EVP_PKEY *pkey = cl_crypto_key_pkey(key);
+    int n = pkey != NULL ? i2d_PUBKEY(pkey, &der) : 0;
     cl_err rc;
 
     if (n <= 0) {
@@ -732,13 +895,20 @@ out:
 bool
 cl_key_equal_public(const struct cl_key *a, const struct cl_key *b)
 {
+    EVP_PKEY *pa, *pb;
     bool eq;
 
     if (a == NULL || b == NULL)
         return false;
     if (a == b)
         return true;
-    eq = a->curve == b->curve && EVP_PKEY_eq(a->pkey, b->pkey) == 1;
+    if (a->curve != b->curve)
+        return false;
+    if (a->point_len != 0 && b->point_len != 0) /* both uncompressed points on one curve */
+        return a->point_len == b->point_len && memcmp(a->point, b->point, a->point_len) == 0;
+    pa = cl_crypto_key_pkey(a);
+    pb = cl_crypto_key_pkey(b);
+    eq = pa != NULL && pb != NULL && EVP_PKEY_eq(pa, pb) == 1;
     ERR_clear_error();
     return eq;
 }
@@ -746,7 +916,7 @@ cl_key_equal_public(const struct cl_key *a, const struct cl_key *b)
 void *
 cl_key_evp(const struct cl_key *key)
 {
-    return key->pkey;
+    return cl_crypto_key_pkey(key);
 }
 
 cl_err

@@ -5,6 +5,7 @@
  */
 #include "support.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -941,6 +942,183 @@ test_key_from_coords(void **state)
     cl_arena_fini(&a);
 }
 
+/* A public key of `k` imported from its coordinates: the form holders' keys arrive in. */
+static struct cl_key *
+coords_key(const struct cl_key *k)
+{
+    uint8_t x[CL_EC_COORD_MAX], y[CL_EC_COORD_MAX];
+    size_t n = cl_key_coord_len(k);
+    struct cl_key *pub = NULL;
+    struct cl_error err = {0};
+
+    cl_test_expect("coords", cl_key_coords(k, x, y, NULL, &err), CL_OK, &err);
+    cl_test_expect("from coords",
+                   cl_key_from_coords(cl_key_curve(k), cl_bytes_of(x, n), cl_bytes_of(y, n),
+                                      cl_bytes_of(NULL, 0), &pub, &err),
+                   CL_OK, &err);
+    return pub;
+}
+
+/*
+ * A key imported from coordinates is verified first on the thread's scratch key, set to its
+ * point, then with an EVP_PKEY of its own: interleaving keys must never verify one key's
+ * signature under another's point, whichever path each verification takes.
+ */
+static void
+test_key_coords_verify_paths(void **state)
+{
+    static const struct {
+        enum cl_curve curve;
+        enum cl_hash_alg alg;
+    } curves[] = {
+        {CL_CURVE_P256, CL_HASH_SHA256},
+        {CL_CURVE_P384, CL_HASH_SHA384},
+        {CL_CURVE_P521, CL_HASH_SHA512},
+    };
+    struct cl_bytes msg = cl_bytes_str("cardless scratch keys");
+
+    (void)state;
+    for (size_t c = 0; c < CL_ARRAY_LEN(curves); c++) {
+        struct cl_key *a = NULL, *b = NULL, *pa, *pb, *pa2, *off = NULL;
+        uint8_t sa[CL_ECDSA_RAW_MAX], sb[CL_ECDSA_RAW_MAX], x[CL_EC_COORD_MAX], y[CL_EC_COORD_MAX],
+            s1[CL_EC_COORD_MAX], s2[CL_EC_COORD_MAX];
+        size_t la = 0, lb = 0, n, n1 = 0, n2 = 0;
+        struct cl_buf pem1, pem2;
+        struct cl_error err = {0};
+
+        cl_test_expect("gen a", cl_key_generate(curves[c].curve, &a, &err), CL_OK, &err);
+        cl_test_expect("gen b", cl_key_generate(curves[c].curve, &b, &err), CL_OK, &err);
+        n = cl_key_coord_len(a);
+        cl_test_expect("sign a", cl_ecdsa_sign(a, curves[c].alg, msg, sa, &la, &err), CL_OK, &err);
+        cl_test_expect("sign b", cl_ecdsa_sign(b, curves[c].alg, msg, sb, &lb, &err), CL_OK, &err);
+        pa = coords_key(a);
+        pb = coords_key(b);
+        assert_false(cl_key_has_private(pa));
+        /* first verifications (scratch key), each right after the other key's point was set */
+        assert_int_equal(cl_ecdsa_verify(pb, curves[c].alg, msg, cl_bytes_of(sa, la), &err),
+                         CL_ERR_SIGNATURE);
+        cl_test_expect("a first",
+                       cl_ecdsa_verify(pa, curves[c].alg, msg, cl_bytes_of(sa, la), &err), CL_OK,
+                       &err);
+        /* later ones (the key's own EVP_PKEY and cached context) */
+        cl_test_expect("a again",
+                       cl_ecdsa_verify(pa, curves[c].alg, msg, cl_bytes_of(sa, la), &err), CL_OK,
+                       &err);
+        cl_test_expect("b second",
+                       cl_ecdsa_verify(pb, curves[c].alg, msg, cl_bytes_of(sb, lb), &err), CL_OK,
+                       &err);
+        assert_int_equal(cl_ecdsa_verify(pa, curves[c].alg, msg, cl_bytes_of(sb, lb), &err),
+                         CL_ERR_SIGNATURE);
+        /* a point refused in between leaves the scratch key usable */
+        cl_test_expect("coords", cl_key_coords(a, x, y, NULL, &err), CL_OK, &err);
+        y[n - 1] ^= 1;
+        assert_int_equal(cl_key_from_coords(curves[c].curve, cl_bytes_of(x, n), cl_bytes_of(y, n),
+                                            cl_bytes_of(NULL, 0), &off, &err),
+                         CL_ERR_INPUT);
+        assert_null(off);
+        pa2 = coords_key(a);
+        assert_int_equal(cl_ecdsa_verify(pa2, curves[c].alg, msg, cl_bytes_of(sb, lb), &err),
+                         CL_ERR_SIGNATURE);
+        /* a SHA-256 signature under a P-384/P-521 point: another hash than the curve's own */
+        if (curves[c].alg != CL_HASH_SHA256) {
+            struct cl_key *pa3 = coords_key(a);
+
+            cl_test_expect("sign sha256", cl_ecdsa_sign(a, CL_HASH_SHA256, msg, sa, &la, &err),
+                           CL_OK, &err);
+            cl_test_expect("other hash",
+                           cl_ecdsa_verify(pa3, CL_HASH_SHA256, msg, cl_bytes_of(sa, la), &err),
+                           CL_OK, &err);
+            cl_key_free(pa3);
+        }
+        /* everything else a key does, from the point alone */
+        assert_true(cl_key_equal_public(pa, a));
+        assert_true(cl_key_equal_public(pa, pa2));
+        assert_false(cl_key_equal_public(pa2, pb));
+        cl_test_expect("coords of point key", cl_key_coords(pa2, x, y, NULL, &err), CL_OK, &err);
+        cl_test_expect("coords of a", cl_key_coords(a, s1, s2, NULL, &err), CL_OK, &err);
+        expect_bytes("x", cl_bytes_of(x, n), cl_bytes_of(s1, n));
+        expect_bytes("y", cl_bytes_of(y, n), cl_bytes_of(s2, n));
+        cl_buf_init(&pem1);
+        cl_buf_init(&pem2);
+        cl_test_expect("pem point key", cl_key_to_pem_public(pa2, &pem1, &err), CL_OK, &err);
+        cl_test_expect("pem a", cl_key_to_pem_public(a, &pem2, &err), CL_OK, &err);
+        expect_bytes("pem", cl_buf_bytes(&pem1), cl_buf_bytes(&pem2));
+        cl_buf_fini(&pem1);
+        cl_buf_fini(&pem2);
+        cl_test_expect("ecdh a-pb", cl_ecdh(a, pb, s1, &n1, &err), CL_OK, &err);
+        cl_test_expect("ecdh b-pa", cl_ecdh(b, pa2, s2, &n2, &err), CL_OK, &err);
+        expect_bytes("shared secret", cl_bytes_of(s1, n1), cl_bytes_of(s2, n2));
+        cl_key_free(pa2);
+        cl_key_free(pb);
+        cl_key_free(pa);
+        cl_key_free(b);
+        cl_key_free(a);
+    }
+    expect_no_openssl_error("coords verify paths");
+}
+
+/* Two threads verifying with fresh point keys at once: each has its own scratch key. */
+struct verify_thread {
+    const struct cl_key *a, *b; /* key pairs */
+    const uint8_t *sa, *sb;     /* their ES256 signatures over "threads" */
+    size_t la, lb;
+    int wrong; /* verifications that gave the wrong answer */
+};
+
+static void *
+verify_thread_run(void *p)
+{
+    struct verify_thread *t = p;
+    struct cl_bytes msg = cl_bytes_str("threads");
+
+    for (int i = 0; i < 200; i++) {
+        struct cl_key *pk = coords_key((i & 1) != 0 ? t->a : t->b);
+        bool is_a = (i & 1) != 0;
+
+        t->wrong += cl_ecdsa_verify(pk, CL_HASH_SHA256, msg, cl_bytes_of(t->sa, t->la), NULL) !=
+                    (is_a ? CL_OK : CL_ERR_SIGNATURE);
+        t->wrong += cl_ecdsa_verify(pk, CL_HASH_SHA256, msg, cl_bytes_of(t->sb, t->lb), NULL) !=
+                    (is_a ? CL_ERR_SIGNATURE : CL_OK);
+        cl_key_free(pk);
+    }
+    return NULL;
+}
+
+static void
+test_key_coords_threads(void **state)
+{
+    struct cl_key *a = NULL, *b = NULL;
+    uint8_t sa[CL_ECDSA_RAW_MAX], sb[CL_ECDSA_RAW_MAX];
+    struct verify_thread t[2];
+    pthread_t th[2];
+    struct cl_error err = {0};
+
+    (void)state;
+    cl_test_expect("gen a", cl_key_generate(CL_CURVE_P256, &a, &err), CL_OK, &err);
+    cl_test_expect("gen b", cl_key_generate(CL_CURVE_P256, &b, &err), CL_OK, &err);
+    memset(t, 0, sizeof t);
+    t[0].a = t[1].b = a; /* the threads alternate in opposite phase */
+    t[0].b = t[1].a = b;
+    cl_test_expect("sign a",
+                   cl_ecdsa_sign(a, CL_HASH_SHA256, cl_bytes_str("threads"), sa, &t[0].la, &err),
+                   CL_OK, &err);
+    cl_test_expect("sign b",
+                   cl_ecdsa_sign(b, CL_HASH_SHA256, cl_bytes_str("threads"), sb, &t[0].lb, &err),
+                   CL_OK, &err);
+    t[0].sa = t[1].sb = sa;
+    t[0].sb = t[1].sa = sb;
+    t[1].la = t[0].lb;
+    t[1].lb = t[0].la;
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, verify_thread_run, &t[i]), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    assert_int_equal(t[0].wrong, 0);
+    assert_int_equal(t[1].wrong, 0);
+    cl_key_free(b);
+    cl_key_free(a);
+}
+
 static void
 test_key_ref_defer_evp(void **state)
 {
@@ -1274,6 +1452,8 @@ main(void)
         cmocka_unit_test(test_key_pem_spki_round_trip),
         cmocka_unit_test(test_key_from_spki),
         cmocka_unit_test(test_key_from_coords),
+        cmocka_unit_test(test_key_coords_verify_paths),
+        cmocka_unit_test(test_key_coords_threads),
         cmocka_unit_test(test_key_ref_defer_evp),
         cmocka_unit_test(test_ecdh),
         cmocka_unit_test(test_aesgcm_vectors),
