@@ -220,13 +220,24 @@ find_ns_digests(const struct cl_mdoc_mso *mso, struct cl_bytes ns)
     return NULL;
 }
 
+/* Fail with code at where.NS.ELEMENT: the path is formatted only when something is wrong. */
+static cl_err
+item_fail(struct cl_error *err, cl_err code, const char *where, struct cl_bytes ns,
+          const struct cl_mdoc_item *it, const char *why)
+{
+    char path[MDOC_WHERE_MAX];
+
+    snprintf(path, sizeof path, "%s.%.*s.%.*s", where, (int)ns.len, (const char *)ns.ptr,
+             (int)it->element_id.len, (const char *)it->element_id.ptr);
+    return cl_fail(err, code, path, "%s", why);
+}
+
 static cl_err
 check_items(struct cl_arena *a, const struct cl_mdoc_issuer_signed *is,
             const struct cl_mdoc_mso *mso, const char *where, struct cl_mdoc_verified *v,
             struct cl_error *err)
 {
-    size_t total = 0, k = 0;
-    char path[MDOC_WHERE_MAX];
+    size_t total = 0, k = 0, dlen = cl_hash_len(mso->digest_alg);
 
     for (size_t i = 0; i < is->n_ns; i++)
         total += is->ns[i].n;
@@ -240,32 +251,32 @@ check_items(struct cl_arena *a, const struct cl_mdoc_issuer_signed *is,
         for (size_t j = 0; j < ns->n; j++) {
             const struct cl_mdoc_item *it = &ns->items[j];
             uint8_t md[CL_HASH_MAX];
-            size_t dlen = cl_hash_len(mso->digest_alg), m;
+            char why[80];
+            size_t m;
             cl_err rc;
 
-            snprintf(path, sizeof path, "%s.%.*s.%.*s", where, (int)ns->name.len,
-                     (const char *)ns->name.ptr, (int)it->element_id.len,
-                     (const char *)it->element_id.ptr);
             if (d == NULL)
-                return cl_fail(err, CL_ERR_DIGEST, path,
-                               "namespace has no digests in the MSO valueDigests");
+                return item_fail(err, CL_ERR_DIGEST, where, ns->name, it,
+                                 "namespace has no digests in the MSO valueDigests");
             /* ISO 18013-5 §9.1.2.5: random of at least 16 bytes */
             if (it->random.len < CL_MDOC_RANDOM_MIN)
-                return cl_fail(err, CL_ERR_INPUT, path, "random is shorter than 16 bytes");
+                return item_fail(err, CL_ERR_INPUT, where, ns->name, it,
+                                 "random is shorter than 16 bytes");
             for (m = 0; m < d->n; m++)
                 if (d->ids[m] == it->digest_id)
                     break;
-            if (m == d->n)
-                return cl_fail(err, CL_ERR_DIGEST, path,
-                               "digestID %llu is not in the MSO for this namespace",
-                               (unsigned long long)it->digest_id);
+            if (m == d->n) {
+                snprintf(why, sizeof why, "digestID %llu is not in the MSO for this namespace",
+                         (unsigned long long)it->digest_id);
+                return item_fail(err, CL_ERR_DIGEST, where, ns->name, it, why);
+            }
             /* the digest is over IssuerSignedItemBytes exactly as received, tag 24 included */
             rc = cl_hash(mso->digest_alg, it->bytes, md, err);
             if (rc != CL_OK)
                 return rc;
             if (!cl_ct_equal(cl_bytes_of(md, dlen), d->digests[m]))
-                return cl_fail(err, CL_ERR_DIGEST, path,
-                               "item digest does not match the MSO valueDigests");
+                return item_fail(err, CL_ERR_DIGEST, where, ns->name, it,
+                                 "item digest does not match the MSO valueDigests");
             v->claims[k].ns = ns->name;
             v->claims[k].element_id = it->element_id;
             v->claims[k].value = it->value;
@@ -308,6 +319,15 @@ key_authorized(const struct cl_cbor *ka, struct cl_bytes ns, struct cl_bytes ele
     return false;
 }
 
+/* where.deviceSigned.deviceAuth.deviceSignature|deviceMac into path: formatted on failure only. */
+static const char *
+auth_path(char path[MDOC_WHERE_MAX], const char *where, const struct cl_mdoc_document *d)
+{
+    snprintf(path, MDOC_WHERE_MAX, "%s.deviceSigned.deviceAuth.%s", where,
+             d->device_mac ? "deviceMac" : "deviceSignature");
+    return path;
+}
+
 static cl_err
 check_device(struct cl_arena *a, const struct cl_mdoc_document *d, const struct cl_mdoc_mso *mso,
              const struct cl_mdoc_verify_opts *o, const char *where, struct cl_mdoc_verified *v,
@@ -323,13 +343,12 @@ check_device(struct cl_arena *a, const struct cl_mdoc_document *d, const struct 
     size_t total = 0, k = 0;
     cl_err rc;
 
-    snprintf(path, sizeof path, "%s.deviceSigned.deviceAuth.%s", where,
-             d->device_mac ? "deviceMac" : "deviceSignature");
     if (o->transcript == NULL)
-        return cl_fail(err, CL_ERR_MISSING, path,
+        return cl_fail(err, CL_ERR_MISSING, auth_path(path, where, d),
                        "a SessionTranscript is needed to check device authentication");
     if (!d->device_auth.detached) /* ISO 18013-5 §9.1.3.6: the payload is null (detached) */
-        return cl_fail(err, CL_ERR_INPUT, path, "payload must be null (detached)");
+        return cl_fail(err, CL_ERR_INPUT, auth_path(path, where, d),
+                       "payload must be null (detached)");
     cl_buf_init(&dab);
     rc = mdoc__device_auth_bytes(o->transcript, d->doctype, d->device_ns_bytes, &dab, err);
     if (rc != CL_OK)
@@ -343,7 +362,7 @@ check_device(struct cl_arena *a, const struct cl_mdoc_document *d, const struct 
         rc = cl_cose_sign1_verify(&d->device_auth, mso->device_key, &vo, err);
     } else {
         if (o->reader_key == NULL || !cl_key_has_private(o->reader_key)) {
-            rc = cl_fail(err, CL_ERR_MISSING, path,
+            rc = cl_fail(err, CL_ERR_MISSING, auth_path(path, where, d),
                          "the reader's ephemeral private key is needed to check a device MAC");
             goto out;
         }
@@ -355,7 +374,7 @@ check_device(struct cl_arena *a, const struct cl_mdoc_document *d, const struct 
         cl_wipe(key, sizeof key);
     }
     if (rc != CL_OK) {
-        cl_error_nest(err, path);
+        cl_error_nest(err, auth_path(path, where, d));
         goto out;
     }
     /* device-signed elements must be authorised by the MSO keyAuthorizations */
