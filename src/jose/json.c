@@ -202,7 +202,7 @@ fj_object(struct fj *s)
 {
     json_t *obj = json_object(), *v;
     const char *k;
-    size_t kn;
+    size_t kn, size;
 
     if (obj == NULL) {
         s->nomem = true;
@@ -221,17 +221,17 @@ fj_object(struct fj *s)
         if (s->p >= s->end || *s->p++ != ':')
             break;
         fj_ws(s);
-        /* RFC 7515 §5.2 step 4: a duplicate member name is refused, by json_loadb here */
         if ((v = fj_value(s)) == NULL)
             break;
-        if (json_object_getn(obj, k, kn) != NULL) {
-            json_decref(v);
-            break;
-        }
+        size = json_object_size(obj);
         if (json_object_setn_new_nocheck(obj, k, kn, v) != 0) {
             s->nomem = true; /* it released v */
             break;
         }
+        /* RFC 7515 §5.2 step 4: a duplicate member name (it replaced a value instead of adding
+         * one) is refused, by json_loadb here */
+        if (json_object_size(obj) == size)
+            break;
         fj_ws(s);
         if (s->p < s->end && *s->p == ',') {
             s->p++;
