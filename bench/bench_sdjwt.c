@@ -5,7 +5,7 @@
  * Also issuance and presentation. In CPU time, as `openssl speed` counts, or wall time with
  * --wall (bench.h). Prints a table and appends JSON records.
  * Usage: bench_sdjwt [--wall] [--openssl-verify N] [--json FILE] [--seconds S] [--case
- * verify|present|issue]
+ * verify|parse|present|issue]
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -111,6 +111,28 @@ op_verify(void *p)
     return rc;
 }
 
+/* What a verification does besides its signatures and the KB-JWT: parse (with the disclosure
+ * digests) and process the payload. Its rate beside verification's says how much of a
+ * verification the non-signature work takes (the share is verify/s over this). */
+static int
+op_parse_process(void *p)
+{
+    struct ctx *c = p;
+    struct cl_arena a;
+    struct cl_sdjwt sd;
+    json_t *claims;
+    cl_err rc;
+
+    cl_arena_init(&a, 16384, 0, 0);
+    rc = cl_sdjwt_parse(&a, c->pres, NULL, &sd, NULL);
+    if (rc == CL_OK)
+        rc = cl_sdjwt_process(&a, &sd, 0, &claims, NULL);
+    if (rc == CL_OK && sd.ndisclosures != NCLAIMS)
+        rc = CL_ERR_INTERNAL;
+    cl_arena_fini(&a);
+    return rc;
+}
+
 /* The in-process bound: the two ES256 verifications a presentation needs, with cardless's
  * own crypto (robust to a loaded machine, unlike a figure measured by another process). */
 static int
@@ -182,6 +204,20 @@ main(int argc, char **argv)
                      ossl_verify > 0 ? "2 ES256 verifications (openssl/2)" : NULL, ossl_verify / 2);
         bench_record("sdjwt_verify_vs_cardless_2_es256", v, "ops/s",
                      "2 cl_ecdsa_verify (in process)", bound);
+    }
+    if (only == NULL || strcmp(only, "parse") == 0) {
+        double verify;
+        struct bench_fig f;
+
+        bench_rate_pair(op_verify, op_parse_process, &c, &verify, &v);
+        memset(&f, 0, sizeof f);
+        f.name = "sdjwt_parse_process_10_disclosures";
+        f.value = v;
+        f.unit = "ops/s";
+        f.against = "verification (ratio: runs per verification)";
+        f.other = verify;
+        f.note = "parse, disclosure digests, payload processing: no signature, no KB-JWT";
+        bench_put(&f);
     }
     if (only == NULL || strcmp(only, "present") == 0) {
         v = bench_rate(op_present, &c);
