@@ -330,7 +330,6 @@ struct bn_batch {
     uint16_t sel[BB], sel2[BB];
     /* conditions over known facts only, compiled to byte-mask programs (pred_compile) */
     struct pred pred[BN_MAX_BENEFITS][BN_MAX_CONDS];
-    int32_t px[BB];       /* a leaf's raw column */
     uint8_t pb[PMAX][BB]; /* the byte stack: 0/1 per subject */
 };
 
@@ -1316,109 +1315,127 @@ pred_compile(const struct bn_batch *t, const struct bn_code *code, struct pred *
     pr->n = (uint8_t)n;
 }
 
-/* a leaf over every subject of the chunk: the raw column, then the range test */
+/* a leaf over every subject of the chunk: the range test on the raw column, read in place
+   (restrict pointers and locals: byte stores may alias anything, so nothing is read through t) */
 LANES static void
-pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *out)
+pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *restrict out)
 {
     const struct cl_pop *p = t->pop;
-    const int32_t *head = p->hh_head + t->h0;
-    const uint16_t *pf = p->p_flags + t->p0;
-    const uint8_t *rel = p->p_relation + t->p0;
-    int32_t *x = t->px;
-    const int32_t lo = o->lo, hi = o->hi;
+    const uint32_t p0 = t->p0, h0 = t->h0;
+    const int32_t *restrict head = p->hh_head + h0;
+    const uint16_t *restrict hof = t->hof;
+    const uint16_t *restrict pf = p->p_flags + p0;
+    const uint8_t *restrict rel = p->p_relation + p0;
+    const int16_t *restrict i16 = NULL;
+    const int32_t *restrict i32 = NULL;
+    const uint8_t *restrict u8 = NULL;
+    uint16_t bit = 0;
+    const int32_t lo = o->lo;
+    const uint32_t span = (uint32_t)o->hi - (uint32_t)o->lo;
     const uint8_t neg = o->neg;
+    const bool hunit = t->hunit, house = o->src >= L_HSIZE && o->src != L_BIRTH &&
+                                         o->src != L_RELATION && o->src != L_DISABLED &&
+                                         o->src != L_HAS_SPOUSE;
 
-#define PERSON(EXPR)                                                                               \
+    if (o->lo > o->hi) { /* empty range */
+        memset(out, neg, ns);
+        return;
+    }
+#define TEST(X) ((uint8_t)(((uint32_t)((int32_t)(X)) - (uint32_t)lo <= span) ^ neg))
+#define LOOP(EXPR)                                                                                 \
     do {                                                                                           \
-        if (!t->hunit) {                                                                           \
+        if (house ? hunit : !hunit) { /* subject j is row j */                                     \
             for (uint32_t j = 0; j < ns; j++) {                                                    \
                 uint32_t k = j;                                                                    \
-                x[j] = (int32_t)(EXPR);                                                            \
+                out[j] = TEST(EXPR);                                                               \
             }                                                                                      \
-        } else {                                                                                   \
+        } else if (house) { /* a person's household */                                             \
             for (uint32_t j = 0; j < ns; j++) {                                                    \
-                uint32_t k = (uint32_t)head[j] - t->p0;                                            \
-                x[j] = (int32_t)(EXPR);                                                            \
+                uint32_t k = hof[j];                                                               \
+                out[j] = TEST(EXPR);                                                               \
             }                                                                                      \
-        }                                                                                          \
-    } while (0)
-#define HOUSE(EXPR)                                                                                \
-    do {                                                                                           \
-        if (t->hunit) {                                                                            \
+        } else { /* a household's head */                                                          \
             for (uint32_t j = 0; j < ns; j++) {                                                    \
-                uint32_t hl = j;                                                                   \
-                x[j] = (int32_t)(EXPR);                                                            \
-            }                                                                                      \
-        } else {                                                                                   \
-            for (uint32_t j = 0; j < ns; j++) {                                                    \
-                uint32_t hl = t->hof[j];                                                           \
-                x[j] = (int32_t)(EXPR);                                                            \
+                uint32_t k = (uint32_t)head[j] - p0;                                               \
+                out[j] = TEST(EXPR);                                                               \
             }                                                                                      \
         }                                                                                          \
     } while (0)
     switch (o->src) {
     case L_AGE:
-        PERSON(t->age[k]);
+        i16 = t->age;
         break;
     case L_MI:
-        PERSON(t->mi[k]);
+        i16 = t->mi;
         break;
     case L_BY:
-        PERSON(t->by[k]);
+        i16 = t->by;
         break;
     case L_KR:
-        PERSON((pf[k] & CL_POP_P_KR) != 0);
-        break;
-    case L_HEAD:
-        PERSON(rel[k] == CL_POP_REL_HEAD);
+        bit = CL_POP_P_KR;
         break;
     case L_SEVERE:
-        PERSON((pf[k] & CL_POP_P_SEVERE) != 0);
-        break;
-    case L_BIRTH:
-        PERSON(p->p_birth[t->p0 + k]);
-        break;
-    case L_RELATION:
-        PERSON(rel[k]);
+        bit = CL_POP_P_SEVERE;
         break;
     case L_DISABLED:
-        PERSON((pf[k] & CL_POP_P_DISABLED) != 0);
+        bit = CL_POP_P_DISABLED;
         break;
-    case L_HAS_SPOUSE:
-        PERSON(p->p_spouse[t->p0 + k] >= 0);
+    case L_HEAD:
+        LOOP(rel[k] == CL_POP_REL_HEAD);
+        return;
+    case L_RELATION:
+        u8 = rel;
         break;
+    case L_BIRTH:
+        i32 = p->p_birth + p0;
+        break;
+    case L_HAS_SPOUSE: {
+        const int32_t *restrict sp = p->p_spouse + p0;
+
+        LOOP(sp[k] >= 0);
+        return;
+    }
     case L_HSIZE:
-        HOUSE(t->hsz[hl]);
+        u8 = t->hsz;
         break;
     case L_TENURE:
-        HOUSE(p->hh_tenure[t->h0 + hl]);
+        u8 = p->hh_tenure + h0;
         break;
     case L_KIND:
-        HOUSE(p->hh_kind[t->h0 + hl]);
+        u8 = p->hh_kind + h0;
         break;
     case L_CA_AREA:
-        HOUSE(p->hh_ca_area[t->h0 + hl]);
+        u8 = p->hh_ca_area + h0;
         break;
-    case L_SINGLE_PARENT:
-        HOUSE((p->hh_flags[t->h0 + hl] & CL_POP_H_SINGLE_PARENT) != 0);
-        break;
+    case L_SINGLE_PARENT: {
+        const uint8_t *restrict hf = p->hh_flags + h0;
+
+        LOOP((hf[k] & CL_POP_H_SINGLE_PARENT) != 0);
+        return;
+    }
     case L_ALL_KOREAN:
         chunk_households(t, K_ALL_KOREAN);
-        HOUSE(t->allkr[hl]);
+        u8 = t->allkr;
         break;
     case L_HAS_STUDENT:
         chunk_households(t, K_HAS_STUDENT);
-        HOUSE(t->student[hl]);
+        u8 = t->student;
         break;
     default: /* L_TRAIT */
         chunk_households(t, K_ENERGY_TRAIT);
-        HOUSE(t->trait[hl]);
+        u8 = t->trait;
         break;
     }
-#undef PERSON
-#undef HOUSE
-    for (uint32_t j = 0; j < ns; j++)
-        out[j] = (uint8_t)(((x[j] >= lo) & (x[j] <= hi)) ^ neg);
+    if (i16 != NULL)
+        LOOP(i16[k]);
+    else if (i32 != NULL)
+        LOOP(i32[k]);
+    else if (u8 != NULL)
+        LOOP(u8[k]);
+    else
+        LOOP((pf[k] & bit) != 0);
+#undef LOOP
+#undef TEST
 }
 
 /* run a predicate program over the ns subjects of the chunk: a byte 0/1 per subject */
