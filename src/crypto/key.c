@@ -144,12 +144,15 @@ fail:
 /*
  * Each thread's scratch public keys, one per curve: a key imported from coordinates is
  * verified with the scratch key set to its point (EVP_PKEY_set1_encoded_public_key, which
- * checks the point again) and a verify context made, used and freed around it. Setting a
- * point costs a tenth of copying the curve parameters into a new EVP_PKEY.
+ * checks the point) and the thread's verify context over it initialised again. Setting a
+ * point costs a tenth of copying the curve parameters into a new EVP_PKEY; the point a
+ * scratch key holds is remembered, so the import's check and the verification set it once.
  */
 struct scratch {
     EVP_PKEY *pkey[4];
     EVP_PKEY_CTX *vctx[4]; /* over pkey[curve]; initialised again for each verification */
+    uint8_t point[4][1 + 2 * CL_EC_COORD_MAX]; /* what pkey[curve] holds, when held[curve] */
+    bool held[4];
 };
 
 static CRYPTO_THREAD_LOCAL scratch_local;
@@ -202,16 +205,22 @@ scratch_get(void)
 static EVP_PKEY *
 scratch_set(struct scratch *sc, const struct cl_curve_info *ci, const uint8_t *point, size_t len)
 {
-    if (sc == NULL)
+    int c = ci->curve;
+
+    if (sc == NULL || len != 1 + 2 * ci->coord_len)
         return NULL;
-    if (sc->pkey[ci->curve] == NULL) {
-        sc->pkey[ci->curve] = public_from_point(ci, point, len);
-        return sc->pkey[ci->curve];
-    }
-    /* a failed set may leave the scratch key half-changed: every use sets it first */
-    if (EVP_PKEY_set1_encoded_public_key(sc->pkey[ci->curve], point, len) != 1)
+    if (sc->held[c] && memcmp(sc->point[c], point, len) == 0)
+        return sc->pkey[c]; /* checked and set by the last call */
+    sc->held[c] = false;    /* a failed set may leave the key half-changed */
+    if (sc->pkey[c] == NULL)
+        sc->pkey[c] = public_from_point(ci, point, len);
+    else if (EVP_PKEY_set1_encoded_public_key(sc->pkey[c], point, len) != 1)
         return NULL;
-    return sc->pkey[ci->curve];
+    if (sc->pkey[c] == NULL)
+        return NULL;
+    memcpy(sc->point[c], point, len);
+    sc->held[c] = true;
+    return sc->pkey[c];
 }
 
 EVP_PKEY_CTX *
