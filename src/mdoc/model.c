@@ -154,15 +154,18 @@ parse_issuer_ns(struct cl_arena *a, const struct cl_cbor *map, const struct cl_c
         if (ns->items == NULL)
             return cl_fail(err, CL_ERR_NOMEM, path, "out of memory");
         for (size_t j = 0; j < v->v.array.n; j++) {
-            snprintf(ipath, sizeof ipath, "%s[%zu]", path, j);
-            rc = parse_item(a, &v->v.array.item[j], lim, ipath, &ns->items[j], err);
-            if (rc != CL_OK)
-                return rc;
-            for (size_t k2 = 0; k2 < j; k2++)
+            /* errors name NS[j]: the path is formatted only when one happens */
+            rc = parse_item(a, &v->v.array.item[j], lim, "", &ns->items[j], err);
+            for (size_t k2 = 0; k2 < j && rc == CL_OK; k2++)
                 if (ns->items[k2].digest_id == ns->items[j].digest_id ||
                     cl_bytes_eq(ns->items[k2].element_id, ns->items[j].element_id))
-                    return cl_fail(err, CL_ERR_DUPLICATE, ipath,
-                                   "digestID or elementIdentifier appears twice");
+                    rc = cl_fail(err, CL_ERR_DUPLICATE, "",
+                                 "digestID or elementIdentifier appears twice");
+            if (rc != CL_OK) {
+                snprintf(ipath, sizeof ipath, "%s[%zu]", path, j);
+                cl_error_nest(err, ipath);
+                return rc;
+            }
         }
         ns->n = v->v.array.n;
     }
