@@ -1470,7 +1470,8 @@ pred_run(struct bn_batch *t, const struct pred *pr, uint32_t ns)
     return t->pb[0];
 }
 
-/* the indexes of the subjects whose byte is 1, in order, into sel; their count */
+/* the indexes of the subjects whose byte is 1, in order, into sel (which holds 0, 1, .. ns - 1
+   on entry); their count */
 static uint32_t
 mask_select(const uint8_t *r, uint32_t ns, uint16_t *sel)
 {
@@ -1483,6 +1484,10 @@ mask_select(const uint8_t *r, uint32_t ns, uint16_t *sel)
         memcpy(&w, r + j, 8); /* rows are BB bytes, a multiple of 8 */
         if (ns - j < 8)
             w &= ((uint64_t)1 << ((ns - j) * 8)) - 1;
+        else if (w == 0x0101010101010101ull && m == j) {
+            m += 8; /* none left out so far: sel already holds j .. j + 7 (the caller's identity) */
+            continue;
+        }
         while (w != 0) {
             sel[m++] = (uint16_t)(j + ((unsigned)__builtin_ctzll(w) >> 3));
             w &= w - 1; /* bytes are 0 or 1: one bit each */
