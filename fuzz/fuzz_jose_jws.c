@@ -1,5 +1,5 @@
 /* fuzz_jose_jws.c - cl_jws_parse + cl_jws_verify with the RFC 7515 A.3 public key, then the
- * claim checks and x5c reader on whatever parses. */
+ * claim checks and x5c reader on whatever parses; the input as a flat JSON object too. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,9 +58,52 @@ one(const uint8_t *data, size_t size, unsigned flags)
     cl_arena_fini(&a);
 }
 
+/* cl_jose_json_flat (a KB-JWT's members) takes only what cl_jose_json_parse accepts, with the
+ * same members and values. */
+static void
+flat(const uint8_t *data, size_t size)
+{
+    struct cl_json_flat m[] = {{.name = "alg"},
+                               {.name = "typ"},
+                               {.name = "aud"},
+                               {.name = "nonce"},
+                               {.name = "sd_hash"},
+                               {.name = "iat", .is_int = true},
+                               {.name = "exp", .is_int = true}};
+    struct cl_json_limits lim = cl_json_limits_default();
+    struct cl_arena a;
+    json_t *j = NULL;
+    size_t present = 0;
+
+    cl_arena_init(&a, 4096, 1 << 20, 0);
+    if (cl_jose_json_flat(&a, cl_bytes_of(data, size), &lim, m, CL_ARRAY_LEN(m)) == 1) {
+        if (cl_jose_json_parse(&a, cl_bytes_of(data, size), &lim, NULL, &j, NULL) != CL_OK ||
+            !json_is_object(j))
+            abort();
+        for (size_t i = 0; i < CL_ARRAY_LEN(m); i++) {
+            const json_t *v = json_object_get(j, m[i].name);
+
+            if (!m[i].present) {
+                if (v != NULL)
+                    abort();
+                continue;
+            }
+            present++;
+            if (m[i].is_int ? !json_is_integer(v) || json_integer_value(v) != m[i].num
+                            : !json_is_string(v) || json_string_length(v) != m[i].str.len ||
+                                  memcmp(json_string_value(v), m[i].str.ptr, m[i].str.len) != 0)
+                abort();
+        }
+        if (json_object_size(j) != present)
+            abort();
+    }
+    cl_arena_fini(&a);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    flat(data, size);
     one(data, size, 0);
     one(data, size, CL_JWS_PAYLOAD_JSON);
     return 0;

@@ -1,6 +1,6 @@
 /* fuzz_sdjwt_kbjwt.c - the Key Binding JWT: a fixed issued SD-JWT (made once per process with
  * the RFC 7515 A.3 key as issuer and holder) followed by the input as the KB-JWT, verified
- * with key binding required. */
+ * with key binding required, and again with the general parsers only: the same answer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cl_arena a;
     struct cl_sdjwt_verify_opts vo;
     struct cl_sdjwt_verified v;
+    struct cl_error err = {0}, gerr = {0};
     uint8_t *buf;
+    cl_err rc;
 
     if (key == NULL)
         setup();
@@ -67,8 +69,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vo.nonce = "n";
     vo.now = 1800000000;
     vo.kb_max_age = 1 << 30;
-    if (cl_sdjwt_verify(&a, cl_bytes_of(buf, cred.len + size), &vo, &v, NULL) == CL_OK &&
-        !v.key_bound)
+    rc = cl_sdjwt_verify(&a, cl_bytes_of(buf, cred.len + size), &vo, &v, &err);
+    if (rc == CL_OK && !v.key_bound)
+        abort();
+    /* the fast path for the common KB-JWT answers as the general parsers do, error included */
+    vo.flags = CL_SDJWT_VERIFY_GENERAL;
+    if (cl_sdjwt_verify(&a, cl_bytes_of(buf, cred.len + size), &vo, &v, &gerr) != rc ||
+        strcmp(err.where, gerr.where) != 0 || strcmp(err.msg, gerr.msg) != 0)
         abort();
     cl_arena_fini(&a);
     free(buf);

@@ -60,6 +60,29 @@ CL_API CL_NODISCARD cl_err cl_jose_json_parse(struct cl_arena *a, struct cl_byte
 CL_API int cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t *end,
                                       struct cl_bytes *out);
 
+/* One member of a flat JSON object for cl_jose_json_flat(). */
+struct cl_json_flat {
+    const char *name;    /* IN: the member's name */
+    bool is_int;         /* IN: an integer (RFC 8259 §6, at most 18 digits), else a string */
+    bool present;        /* OUT: the member was there */
+    struct cl_bytes str; /* OUT: a string member's bytes (a view of text, or unescaped in the
+                            arena), not NUL-terminated */
+    int64_t num;         /* OUT: an integer member's value */
+};
+
+/**
+ * A parser's fast path for a small flat object such as a KB-JWT's header or claims: read text
+ * when it is one JSON object whose members are all among m[0..n-1], each at most once, with
+ * the type asked, strings taken by cl_jose_json_string_simple(). Anything else, valid or not
+ * (another member, a duplicate, \u escapes, a real number, nesting, bytes after the object, a
+ * text over lim), is not taken: the caller hands the text to cl_jose_json_parse(), which
+ * decides. What this takes, cl_jose_json_parse() accepts with the same members and values.
+ * m[i].present, .str and .num are written whatever the result.
+ * @return 1 taken, 0 not taken, -1 no memory
+ */
+CL_API int cl_jose_json_flat(struct cl_arena *a, struct cl_bytes text,
+                             const struct cl_json_limits *lim, struct cl_json_flat *m, size_t n);
+
 /* ---- algorithms ---- */
 
 /* JWS "alg" values we know (RFC 7518 §3.1). A bit set of them is an allow-list. */

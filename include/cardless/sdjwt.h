@@ -190,6 +190,12 @@ struct cl_sdjwt_verify_opts {
     int64_t leeway;             /* clock skew for exp/nbf/iat, 0..CL_JWT_LEEWAY_MAX */
     int64_t kb_max_age;         /* KB-JWT iat freshness window in seconds; 0 means 300 */
     struct cl_sdjwt_limits lim; /* zero: defaults */
+    unsigned flags;             /* enum cl_sdjwt_verify_flags */
+};
+
+enum cl_sdjwt_verify_flags {
+    CL_SDJWT_VERIFY_GENERAL = 1, /* no fast path for the common KB-JWT: the general JWS and
+                                    JSON parsers only (tests compare the two) */
 };
 
 struct cl_sdjwt_verified {           /* written only on success */

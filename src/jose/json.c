@@ -71,29 +71,8 @@ depth_ok(struct cl_bytes t, unsigned max, size_t *at)
     return true;
 }
 
-/*
- * The common JSON text of a JWT (RFC 8259): objects, arrays, strings without \u escapes,
- * integers of at most 18 digits, true, false, null. Built here straight into jansson values,
- * since jansson's reader costs more than the verification around it. Anything else, and
- * every error, goes to json_loadb, which decides and names the offset: this path only ever
- * accepts texts json_loadb accepts, and builds the same tree.
- */
-#if JANSSON_VERSION_HEX >= 0x020e00
-#define FAST_JSON 1
-
-struct fj {
-    struct cl_arena *a;
-    const uint8_t *p, *end;
-    unsigned depth, max_depth;
-    bool nomem; /* an allocation failed: report it, never retry with json_loadb */
-};
-
-static void
-fj_ws(struct fj *s)
-{
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
-}
+/* The fast readers below take only texts json_loadb accepts, with the same values; anything
+ * else, and every error, goes to json_loadb, which decides and names the offset. */
 
 int
 cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t *end,
@@ -177,6 +156,124 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
     }
     *out = cl_bytes_of(buf, (size_t)(o - buf));
     return (high & highs) == 0 || cl_utf8_valid(*out) ? 1 : 0;
+}
+
+/* RFC 8259 §6 integer without fraction or exponent, at most 18 digits, no leading zeros, no
+ * "-0": the numbers the fast readers take (json_loadb reads them as the same json_int_t). */
+static bool
+simple_int(const uint8_t **p, const uint8_t *end, int64_t *out)
+{
+    const uint8_t *q = *p, *first;
+    bool neg = false;
+    int64_t v = 0;
+    size_t nd = 0;
+
+    if (q < end && *q == '-') {
+        neg = true;
+        q++;
+    }
+    first = q;
+    if (q >= end || *q < '0' || *q > '9' || (*q == '0' && neg))
+        return false;
+    for (; q < end && *q >= '0' && *q <= '9'; q++, nd++) {
+        if (nd == 18)
+            return false;
+        v = v * 10 + (*q - '0');
+    }
+    if ((nd > 1 && *first == '0') || (q < end && (*q == '.' || *q == 'e' || *q == 'E')))
+        return false;
+    *p = q;
+    *out = neg ? -v : v;
+    return true;
+}
+
+static const uint8_t *
+skip_ws(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+int
+cl_jose_json_flat(struct cl_arena *a, struct cl_bytes text, const struct cl_json_limits *lim,
+                  struct cl_json_flat *m, size_t n)
+{
+    struct cl_json_limits def = cl_json_limits_default();
+    const uint8_t *p = text.ptr, *end = text.ptr + text.len;
+    struct cl_bytes k;
+    size_t i;
+    int r;
+
+    for (i = 0; i < n; i++) {
+        m[i].present = false;
+        m[i].str = cl_bytes_of(NULL, 0);
+        m[i].num = 0;
+    }
+    if (lim == NULL)
+        lim = &def;
+    if (text.len == 0 || text.len > lim->max_bytes || lim->max_depth < 1)
+        return 0;
+    p = skip_ws(p, end);
+    if (p >= end || *p++ != '{')
+        return 0;
+    p = skip_ws(p, end);
+    if (p < end && *p == '}') {
+        p++;
+        return skip_ws(p, end) == end ? 1 : 0;
+    }
+    for (;;) {
+        if ((r = cl_jose_json_string_simple(a, &p, end, &k)) <= 0)
+            return r;
+        for (i = 0; i < n; i++)
+            if (strlen(m[i].name) == k.len && memcmp(m[i].name, k.ptr, k.len) == 0)
+                break;
+        if (i == n || m[i].present)
+            return 0; /* another member, or one met twice: json_loadb decides */
+        p = skip_ws(p, end);
+        if (p >= end || *p++ != ':')
+            return 0;
+        p = skip_ws(p, end);
+        if (m[i].is_int) {
+            if (!simple_int(&p, end, &m[i].num))
+                return 0;
+        } else if ((r = cl_jose_json_string_simple(a, &p, end, &m[i].str)) <= 0) {
+            return r;
+        }
+        m[i].present = true;
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}')
+            return skip_ws(p + 1, end) == end ? 1 : 0;
+        return 0;
+    }
+}
+
+/*
+ * The common JSON text of a JWT (RFC 8259): objects, arrays, strings without \u escapes,
+ * integers of at most 18 digits, true, false, null. Built here straight into jansson values,
+ * since jansson's reader costs more than the verification around it. Anything else, and
+ * every error, goes to json_loadb, which decides and names the offset: this path only ever
+ * accepts texts json_loadb accepts, and builds the same tree.
+ */
+#if JANSSON_VERSION_HEX >= 0x020e00
+#define FAST_JSON 1
+
+struct fj {
+    struct cl_arena *a;
+    const uint8_t *p, *end;
+    unsigned depth, max_depth;
+    bool nomem; /* an allocation failed: report it, never retry with json_loadb */
+};
+
+static void
+fj_ws(struct fj *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
 }
 
 /* A string's decoded bytes (in place, or in the arena when it has escapes) in *out, *n. */
@@ -291,8 +388,7 @@ fj_value(struct fj *s)
 {
     size_t left = (size_t)(s->end - s->p), nd = 0;
     const uint8_t *q = s->p;
-    bool neg = false;
-    json_int_t v = 0;
+    int64_t v = 0;
     const char *str;
     json_t *r;
 
@@ -333,22 +429,9 @@ fj_value(struct fj *s)
     }
     /* RFC 8259 §6 integers without fraction or exponent, far from overflow; "-0", leading
      * zeros and every other number go to json_loadb */
-    if (*q == '-') {
-        neg = true;
-        q++;
-    }
-    if (q >= s->end || *q < '0' || *q > '9' || (*q == '0' && neg))
+    if (!simple_int(&s->p, s->end, &v))
         return NULL;
-    for (; q < s->end && *q >= '0' && *q <= '9'; q++, nd++) {
-        if (nd == 18)
-            return NULL;
-        v = v * 10 + (*q - '0');
-    }
-    if ((nd > 1 && s->p[neg ? 1 : 0] == '0') ||
-        (q < s->end && (*q == '.' || *q == 'e' || *q == 'E')))
-        return NULL;
-    s->p = q;
-    r = json_integer(neg ? -v : v);
+    r = json_integer((json_int_t)v);
     s->nomem = s->nomem || r == NULL;
     return r;
 }

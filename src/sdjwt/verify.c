@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cardless/codec.h"
 #include "cardless/limits.h"
 #include "sdjwt/sdjwt_int.h"
 
@@ -190,6 +191,73 @@ check_vc_disclosures(const struct cl_sdjwt *sd, struct cl_error *err)
     return CL_OK;
 }
 
+/*
+ * RFC 9901 §7.3 for the common KB-JWT, header {"alg","typ"} and claims {"iat","aud","nonce",
+ * "sd_hash"} read by cl_jose_json_flat() instead of two jansson trees. It decides only when
+ * verify_kb() would give the same answer: every check passed, or the checks before the
+ * signature passed and then the signature (or the cnf key) failed, with verify_kb()'s error.
+ * For any other text or any failed check it returns false and verify_kb() decides, with its
+ * errors; tests/unit/sdjwt/test_verify.c runs both on each KB-JWT row.
+ */
+static bool
+kb_fast(struct cl_arena *a, const struct cl_sdjwt *sd, const json_t *jwk,
+        const struct cl_sdjwt_verify_opts *o, const struct cl_sdjwt_limits *lim, cl_err *rc,
+        struct cl_error *err)
+{
+    struct cl_json_flat hm[2] = {{.name = "alg"}, {.name = "typ"}};
+    struct cl_json_flat cm[4] = {
+        {.name = "iat", .is_int = true}, {.name = "aud"}, {.name = "nonce"}, {.name = "sd_hash"}};
+    struct cl_bytes t = sd->kb_jwt, hdr, pl;
+    const uint8_t *d1, *d2;
+    int64_t now = o->now, lee = o->leeway, max_age = o->kb_max_age > 0 ? o->kb_max_age : 300;
+    char want[CL_SDJWT_DIGEST_B64_MAX];
+    struct cl_key *hk = NULL;
+    struct cl_jws j;
+
+    if (t.len == 0 || t.len > CL_LIMIT_JWS_BYTES || jwk == NULL ||
+        (d1 = memchr(t.ptr, '.', t.len)) == NULL || d1 == t.ptr ||
+        (d2 = memchr(d1 + 1, '.', (size_t)(t.ptr + t.len - d1 - 1))) == NULL ||
+        memchr(d2 + 1, '.', (size_t)(t.ptr + t.len - d2 - 1)) != NULL)
+        return false;
+    memset(&j, 0, sizeof j);
+    if (cl_b64url_decode_arena(a, cl_bytes_of(t.ptr, (size_t)(d1 - t.ptr)), &hdr, NULL) != CL_OK ||
+        cl_b64url_decode_arena(a, cl_bytes_of(d1 + 1, (size_t)(d2 - d1 - 1)), &pl, NULL) != CL_OK ||
+        cl_b64url_decode_arena(a, cl_bytes_of(d2 + 1, (size_t)(t.ptr + t.len - d2 - 1)),
+                               &j.signature, NULL) != CL_OK)
+        return false;
+    if (cl_jose_json_flat(a, hdr, &lim->json, hm, CL_ARRAY_LEN(hm)) != 1 || !hm[0].present ||
+        !cl_bytes_eq_str(hm[1].str, CL_SDJWT_TYP_KB) ||
+        cl_jose_json_flat(a, pl, &lim->json, cm, CL_ARRAY_LEN(cm)) != 1 || !cm[0].present ||
+        !cm[1].present || !cm[2].present || !cm[3].present)
+        return false;
+    /* the checks of cl_jwt_check_claims (require_iat, max_age, aud) and verify_kb */
+    if (now < 0 || now > CL_JWT_TIME_MAX || lee < 0 || lee > CL_JWT_LEEWAY_MAX || cm[0].num < 0 ||
+        cm[0].num > CL_JWT_TIME_MAX || cm[0].num > now + lee || now - cm[0].num - lee > max_age ||
+        (o->aud != NULL && !cl_bytes_eq_str(cm[1].str, o->aud)) ||
+        (o->nonce != NULL && !cl_ct_equal(cm[2].str, cl_bytes_str(o->nonce))) ||
+        sdjwt_digest_b64(sd->sd_alg, sd->presented, want, NULL) != CL_OK ||
+        !cl_ct_equal(cm[3].str, cl_bytes_str(want)))
+        return false;
+    j.alg_name = cl_arena_strndup(a, hm[0].str);
+    if (j.alg_name == NULL)
+        return false;
+    j.alg = cl_jose_alg_from_name(j.alg_name);
+    j.signing_input = cl_bytes_of(t.ptr, (size_t)(d2 - t.ptr));
+    /* from here on as verify_kb: the cnf key, then the signature */
+    *rc = cl_jwk_to_key(jwk, 0, &hk, err);
+    if (*rc != CL_OK) {
+        cl_error_nest(err, "payload.cnf.jwk");
+        return true;
+    }
+    *rc = cl_key_defer(a, hk, err);
+    if (*rc != CL_OK)
+        return true;
+    *rc = cl_jws_verify(&j, hk, o->algs, err);
+    if (*rc != CL_OK)
+        cl_error_nest(err, "kb_jwt");
+    return true;
+}
+
 static cl_err
 verify_kb(struct cl_arena *a, const struct cl_sdjwt *sd, const json_t *claims,
           const struct cl_sdjwt_verify_opts *o, const struct cl_sdjwt_limits *lim,
@@ -205,6 +273,8 @@ verify_kb(struct cl_arena *a, const struct cl_sdjwt *sd, const json_t *claims,
     struct cl_key *hk = NULL;
     cl_err rc;
 
+    if (!(o->flags & CL_SDJWT_VERIFY_GENERAL) && kb_fast(a, sd, jwk, o, lim, &rc, err))
+        return rc;
     jo.json = lim->json;
     jo.flags = CL_JWS_PAYLOAD_JSON;
     rc = cl_jws_parse(a, sd->kb_jwt, &jo, &kb, err);

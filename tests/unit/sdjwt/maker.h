@@ -28,6 +28,8 @@ struct mk {
     int64_t kb_iat_delta;   /* added to MK_NOW */
     const char *kb_sd_hash; /* NULL: the right one */
     bool kb_other_key;      /* sign with a key that is not cnf.jwk */
+    const char *kb_payload; /* replaces the KB-JWT claims; "$SDH" stands for the right sd_hash
+                               and "$IAT" for MK_NOW (each at most once) */
 };
 
 struct mk_keys {
@@ -158,6 +160,17 @@ mk_make(struct cl_arena *a, const struct mk_keys *k, const struct mk *m)
                             (long long)(MK_NOW + m->kb_iat_delta),
                             m->kb_aud != NULL ? m->kb_aud : "https://verifier.example",
                             m->kb_nonce != NULL ? m->kb_nonce : "n-0S6_WzA2Mj", sdh);
+        if (m->kb_payload != NULL) {
+            const char *at = strstr(m->kb_payload, "$SDH");
+
+            kbp = at == NULL ? (char *)m->kb_payload
+                             : cl_arena_printf(a, "%.*s%s%s", (int)(at - m->kb_payload),
+                                               m->kb_payload, sdh, at + 4);
+            at = strstr(kbp, "$IAT");
+            if (at != NULL)
+                kbp = cl_arena_printf(a, "%.*s%lld%s", (int)(at - kbp), kbp, (long long)MK_NOW,
+                                      at + 4);
+        }
         cl_buf_append_str(
             &b,
             mk_jws(a, m->kb_other_key ? k->other : k->holder,

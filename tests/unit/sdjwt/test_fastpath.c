@@ -2,7 +2,9 @@
  * disclosure row is parsed by cl_sdjwt_parse (fast path for common disclosures) and by
  * cl_jose_json_parse plus the RFC 9901 §7.1 step 3.c.ii shape rules (the reference); base64url
  * texts are decoded by cl_b64url_decode_arena (fast path) and cl_b64url_decode (reference);
- * JSON texts by cl_jose_json_parse (fast path) and json_loadb (reference). */
+ * JSON texts by cl_jose_json_parse (fast path) and json_loadb (reference); flat objects by
+ * cl_jose_json_flat (the KB-JWT's fast path) and cl_jose_json_parse. The KB-JWT fast path
+ * itself is compared with the general one on every row of test_verify.c. */
 #include "support.h"
 
 #include <jansson.h>
@@ -295,6 +297,88 @@ test_json(void **state)
     }
 }
 
+/* cl_jose_json_flat (the KB-JWT's header and claims) against cl_jose_json_parse: what the
+ * flat reader takes, the parser accepts with exactly those members and values. */
+static const char *const flats[] = {
+    "{}",
+    "{\"alg\":\"ES256\",\"typ\":\"kb+jwt\"}",
+    " { \"typ\" : \"kb+jwt\" ,\n\"alg\":\"ES256\" } ",
+    "{\"iat\":1800000000,\"aud\":\"https://v.example\",\"nonce\":\"n\",\"sd_hash\":\"x\"}",
+    "{\"iat\":-5,\"nonce\":\"a\\\"b\\\\c\\/d\\n\"}",
+    "{\"iat\":0}",
+    "{\"iat\":-0}",
+    "{\"iat\":01}",
+    "{\"iat\":1.0}",
+    "{\"iat\":1e3}",
+    "{\"iat\":123456789012345678}",
+    "{\"iat\":1234567890123456789}",
+    "{\"iat\":\"1800000000\"}",
+    "{\"aud\":1}",
+    "{\"aud\":[\"a\"]}",
+    "{\"aud\":{}}",
+    "{\"aud\":null}",
+    "{\"aud\":true}",
+    "{\"alg\":\"ES256\",\"alg\":\"ES256\"}",
+    "{\"alg\":\"ES256\",\"kid\":\"k\"}",
+    "{\"al\\u0067\":\"ES256\"}",
+    "{\"alg\":\"\\u0045S256\"}",
+    "{\"alg\":\"ES256\\u0000\"}",
+    "{\"alg\":\"\xc3\x28\"}",
+    "{\"aud\":\"서울\"}",
+    "{\"alg\":\"ES256\",}",
+    "{,\"alg\":\"ES256\"}",
+    "{\"alg\" \"ES256\"}",
+    "{\"alg\":\"ES256\"",
+    "{\"alg\":\"ES256\"}x",
+    "{\"alg\":\"ES256\"}}",
+    "[\"alg\",\"ES256\"]",
+    "\"alg\"",
+    "",
+    " ",
+};
+
+static void
+test_flat(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof flats / sizeof flats[0]; i++) {
+        struct cl_json_flat m[] = {{.name = "alg"},     {.name = "typ"},
+                                   {.name = "aud"},     {.name = "nonce"},
+                                   {.name = "sd_hash"}, {.name = "iat", .is_int = true}};
+        struct cl_json_limits lim = cl_json_limits_default();
+        struct cl_arena a;
+        json_t *j = NULL;
+        size_t present = 0;
+        int r;
+
+        cl_arena_init(&a, 0, 0, 0);
+        r = cl_jose_json_flat(&a, cl_bytes_str(flats[i]), &lim, m, sizeof m / sizeof m[0]);
+        assert_true(r == 0 || r == 1);
+        if (r == 1) {
+            if (cl_jose_json_parse(&a, cl_bytes_str(flats[i]), &lim, "t", &j, NULL) != CL_OK ||
+                !json_is_object(j))
+                fail_msg("flat %zu: taken, the parser refuses it", i);
+            for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
+                const json_t *v = json_object_get(j, m[k].name);
+
+                if (!m[k].present) {
+                    if (v != NULL)
+                        fail_msg("flat %zu: %s missed", i, m[k].name);
+                    continue;
+                }
+                present++;
+                if (m[k].is_int ? !json_is_integer(v) || json_integer_value(v) != m[k].num
+                                : !json_is_string(v) || json_string_length(v) != m[k].str.len ||
+                                      memcmp(json_string_value(v), m[k].str.ptr, m[k].str.len))
+                    fail_msg("flat %zu: %s differs", i, m[k].name);
+            }
+            if (json_object_size(j) != present)
+                fail_msg("flat %zu: members differ", i);
+        }
+        cl_arena_fini(&a);
+    }
+}
+
 /* base64url: both decoders give the same bytes or the same error, over a table and over
  * pseudo-random texts of alphabet and non-alphabet characters. */
 static void
@@ -365,6 +449,7 @@ main(void)
         cmocka_unit_test(test_disclosures),
         cmocka_unit_test(test_b64url),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_flat),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,6 +192,122 @@ static const struct row {
     {"no cnf to bind a key", {.payload = "{\"vct\":\"x\"}", .kb = true}, CL_ERR_MISSING},
     /* KB-JWT */
     {"KB-JWT missing", {.payload = GOOD, .disc = DISC}, CL_ERR_MISSING},
+    {"KB-JWT header members in another order",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_header = "{\"typ\":\"kb+jwt\",\"alg\":\"ES256\"}"},
+     CL_OK},
+    {"KB-JWT header with whitespace",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_header = " { \"alg\" : \"ES256\" ,\n\"typ\":\"kb+jwt\" } "},
+     CL_OK},
+    {"KB-JWT header with a kid",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_header = "{\"alg\":\"ES256\",\"typ\":\"kb+jwt\",\"kid\":\"k1\"}"},
+     CL_OK},
+    {"KB-JWT typ escaped",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_header = "{\"alg\":\"ES256\",\"typ\":\"kb\\u002bjwt\"}"},
+     CL_OK},
+    {"KB-JWT claims in another order",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"sd_hash\":\"$SDH\",\"nonce\":\"n-0S6_WzA2Mj\",\"aud\":\"https://"
+                    "verifier.example\",\"iat\":$IAT}"},
+     CL_OK},
+    {"KB-JWT with exp",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":$IAT,\"exp\":1,\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}"},
+     CL_ERR_EXPIRED},
+    {"KB-JWT aud an array",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":$IAT,\"aud\":[\"x\",\"https://"
+                    "verifier.example\"],\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}"},
+     CL_OK},
+    {"KB-JWT iat a whole real",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":1.8e9,\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}"},
+     CL_OK},
+    {"KB-JWT iat a string",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":\"$IAT\",\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}"},
+     CL_ERR_INPUT},
+    {"KB-JWT iat negative",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":-1,\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}"},
+     CL_ERR_INPUT},
+    {"KB-JWT nonce twice",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":$IAT,\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_"
+                    "hash\":\"$SDH\"}"},
+     CL_ERR_DUPLICATE},
+    {"KB-JWT without sd_hash",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload =
+          "{\"iat\":$IAT,\"aud\":\"https://verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\"}"},
+     CL_ERR_MISSING},
+    {"KB-JWT nonce a number",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload =
+          "{\"iat\":$IAT,\"aud\":\"https://verifier.example\",\"nonce\":7,\"sd_hash\":\"$SDH\"}"},
+     CL_ERR_MISSING},
+    {"KB-JWT nonce escaped",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":$IAT,\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2\\u004dj\",\"sd_hash\":\"$SDH\"}"},
+     CL_OK},
+    {"KB-JWT aud with an escaped slash",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":$IAT,\"aud\":\"https:\\/\\/"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}"},
+     CL_OK},
+    {"KB-JWT claims with bytes after",
+     {.payload = GOOD,
+      .disc = DISC,
+      .kb = true,
+      .kb_payload = "{\"iat\":$IAT,\"aud\":\"https://"
+                    "verifier.example\",\"nonce\":\"n-0S6_WzA2Mj\",\"sd_hash\":\"$SDH\"}x"},
+     CL_ERR_INPUT},
+    {"KB-JWT iat at the edge of max age",
+     {.payload = GOOD, .disc = DISC, .kb = true, .kb_iat_delta = -300},
+     CL_OK},
+    {"KB-JWT iat one second past max age",
+     {.payload = GOOD, .disc = DISC, .kb = true, .kb_iat_delta = -301},
+     CL_ERR_EXPIRED},
+
     {"KB-JWT typ is not kb+jwt",
      {.payload = GOOD,
       .disc = DISC,
@@ -221,6 +337,26 @@ static const struct row {
      CL_ERR_DIGEST},
 };
 
+/* The general parsers (no fast path for the KB-JWT) give the same answer, error and claims. */
+static void
+same_as_general(const char *name, struct cl_arena *a, struct cl_bytes text,
+                const struct cl_sdjwt_verify_opts *o, cl_err want,
+                const struct cl_sdjwt_verified *v, const struct cl_error *err)
+{
+    struct cl_sdjwt_verify_opts g = *o;
+    struct cl_sdjwt_verified gv;
+    struct cl_error gerr = {0};
+    cl_err rc;
+
+    g.flags |= CL_SDJWT_VERIFY_GENERAL;
+    rc = cl_sdjwt_verify(a, text, &g, &gv, &gerr);
+    if (rc != want || strcmp(gerr.where, err->where) != 0 || strcmp(gerr.msg, err->msg) != 0)
+        fail_msg("%s: general path says %s at %s: %s; fast path %s at %s: %s", name,
+                 cl_err_name(rc), gerr.where, gerr.msg, cl_err_name(want), err->where, err->msg);
+    if (rc == CL_OK && (!json_equal(gv.claims, v->claims) || gv.key_bound != v->key_bound))
+        fail_msg("%s: general path gives other claims", name);
+}
+
 static void
 test_rows(void **state)
 {
@@ -244,6 +380,7 @@ test_rows(void **state)
             o.typs = only_dc;
         memset(&v, 0x33, sizeof v);
         cl_test_expect(rows[i].name, cl_sdjwt_verify(&a, text, &o, &v, &err), rows[i].want, &err);
+        same_as_general(rows[i].name, &a, text, &o, rows[i].want, &v, &err);
         if (rows[i].want != CL_OK && (v.claims != NULL || v.key_bound))
             fail_msg("%s: output not cleared on failure", rows[i].name);
         if (getenv("CL_TEST_VERBOSE") != NULL)
