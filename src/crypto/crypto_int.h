@@ -49,11 +49,12 @@ struct cl_key {
 EVP_PKEY *cl_crypto_key_pkey(const struct cl_key *key);
 
 /**
- * A verify context for md over the calling thread's scratch public key on the key's curve, set
- * to the key's point: borrowed, valid until the thread's next call, not to be freed. Only for a
- * key with a point (point_len != 0); NULL on failure.
+ * A verify context over the calling thread's scratch public key on the key's curve, set to the
+ * key's point: borrowed, valid until the thread's next call, not to be freed. It has no digest
+ * set: it verifies the digest it is given, whose length the caller made right (a digest only
+ * adds that length check). Only for a key with a point (point_len != 0); NULL on failure.
  */
-EVP_PKEY_CTX *cl_crypto_key_scratch_verify(const struct cl_key *key, const EVP_MD *md);
+EVP_PKEY_CTX *cl_crypto_key_scratch_verify(const struct cl_key *key);
 
 /** The curve's entry, or NULL for a value outside enum cl_curve. */
 const struct cl_curve_info *cl_crypto_curve(enum cl_curve curve);

@@ -268,7 +268,7 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
     cacheable = alg == cl_crypto_curve_hash(key->curve);
     if (key->point_len != 0 && atomic_fetch_add(&((struct cl_key *)key)->verifies, 1u) == 0 &&
         atomic_load(&((struct cl_key *)key)->pkey) == NULL) {
-        scratch = cl_crypto_key_scratch_verify(key, mdp);
+        scratch = cl_crypto_key_scratch_verify(key); /* digest made above */
         if (scratch == NULL) {
             rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot start ECDSA verification");
             goto out;

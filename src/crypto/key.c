@@ -224,7 +224,7 @@ scratch_set(struct scratch *sc, const struct cl_curve_info *ci, const uint8_t *p
 }
 
 EVP_PKEY_CTX *
-cl_crypto_key_scratch_verify(const struct cl_key *key, const EVP_MD *md)
+cl_crypto_key_scratch_verify(const struct cl_key *key)
 {
     const struct cl_curve_info *ci = cl_crypto_curve(key->curve);
     struct scratch *sc = scratch_get();
@@ -239,8 +239,7 @@ cl_crypto_key_scratch_verify(const struct cl_key *key, const EVP_MD *md)
     if (sc->vctx[ci->curve] == NULL)
         sc->vctx[ci->curve] = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     /* initialising takes the key as it is now, the point just set (EVP_PKEY_verify_init(3)) */
-    if (sc->vctx[ci->curve] != NULL && EVP_PKEY_verify_init(sc->vctx[ci->curve]) == 1 &&
-        EVP_PKEY_CTX_set_signature_md(sc->vctx[ci->curve], md) == 1)
+    if (sc->vctx[ci->curve] != NULL && EVP_PKEY_verify_init(sc->vctx[ci->curve]) == 1)
         ctx = sc->vctx[ci->curve];
 out:
     ERR_clear_error();
