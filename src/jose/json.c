@@ -96,8 +96,18 @@ cl_jose_json_string_simple(struct cl_arena *a, const uint8_t **p, const uint8_t 
         x |= ((w ^ ones * '"') - ones) & ~(w ^ ones * '"');
         x |= ((w ^ ones * '\\') - ones) & ~(w ^ ones * '\\');
         x |= (w - ones * 0x20) & ~w;
-        if ((x & highs) != 0)
+        if ((x & highs) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* the lowest flagged byte is a true one (a false flag needs a borrow from a true
+             * one below it): the bytes before it are plain, the loop below starts there */
+            unsigned nb = (unsigned)__builtin_ctzll(x & highs) / 8;
+
+            if (nb != 0)
+                high |= w & ((UINT64_C(1) << (8 * nb)) - 1);
+            q += nb;
+#endif
             break; /* the bytes below say which */
+        }
         high |= w;
     }
     for (; q < end && *q != '"'; q++) {

@@ -662,7 +662,7 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
     json_t *sdarr = json_object_get(obj, "_sd");
     const char *key;
     json_t *val;
-    size_t plen = pr->path.len, i;
+    size_t plen = pr->path.len, i, size;
     char where[WHERE_MAX];
     cl_err rc;
 
@@ -696,8 +696,15 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
         if (rc != CL_OK || k < 0)
             goto next;
         d = &pr->sd->disclosures[k];
-        /* §7.1 step 3.c.ii.3: the name must not exist at this level */
-        if (json_object_get(obj, d->name) != NULL) {
+        /* the value goes in first and is processed in place; §7.1 step 3.c.ii.3: the name must
+         * not exist at this level (it replaced a member instead of adding one) */
+        size = json_object_size(obj);
+        if (json_object_set(obj, d->name, d->value) != 0) {
+            rc = cl_fail(pr->err, CL_ERR_NOMEM, where_of(where, sizeof where, "_sd", i),
+                         "out of memory");
+            goto next;
+        }
+        if (json_object_size(obj) == size) {
             rc = cl_fail(pr->err, CL_ERR_DUPLICATE, where_of(where, sizeof where, "_sd", i),
                          "disclosed claim name \"%s\" already exists in the object", d->name);
             goto next;
@@ -710,9 +717,6 @@ process_object(struct proc *pr, json_t *obj, long owner, unsigned depth)
         pr->path.len = plen;
         if (rc != CL_OK)
             cl_error_nest(pr->err, d->name);
-        if (rc == CL_OK && json_object_set(obj, d->name, d->value) != 0)
-            rc = cl_fail(pr->err, CL_ERR_NOMEM, where_of(where, sizeof where, "_sd", i),
-                         "out of memory");
     next:
         if (rc != CL_OK)
             break;

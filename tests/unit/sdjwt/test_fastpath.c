@@ -8,6 +8,7 @@
 #include "support.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,37 +265,62 @@ static const char *const texts[] = {
 };
 
 static void
+compare_json(const char *text, size_t i)
+{
+    struct cl_arena a;
+    struct cl_json_limits lim = cl_json_limits_default();
+    json_error_t je;
+    json_t *ref, *got = NULL;
+    cl_err rc;
+
+    cl_arena_init(&a, 0, 0, 0);
+    ref = json_loadb(text, strlen(text), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    rc = cl_jose_json_parse(&a, cl_bytes_str(text), &lim, "t", &got, NULL);
+    if (ref == NULL) {
+        if (rc == CL_OK)
+            fail_msg("text %zu: accepted, json_loadb refuses it", i);
+    } else {
+        char *r, *g;
+
+        if (rc != CL_OK)
+            fail_msg("text %zu: refused (%s), json_loadb accepts it", i, cl_err_name(rc));
+        r = json_dumps(ref, JSON_COMPACT | JSON_ENCODE_ANY);
+        g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!json_equal(ref, got) || r == NULL || g == NULL || strcmp(r, g) != 0)
+            fail_msg("text %zu: trees differ: %s and %s", i, r, g);
+        free(r);
+        free(g);
+        json_decref(ref);
+    }
+    cl_arena_fini(&a);
+}
+
+static void
 test_json(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        struct cl_arena a;
-        struct cl_json_limits lim = cl_json_limits_default();
-        json_error_t je;
-        json_t *ref, *got = NULL;
-        cl_err rc;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        compare_json(texts[i], i);
+}
 
-        cl_arena_init(&a, 0, 0, 0);
-        ref = json_loadb(texts[i], strlen(texts[i]), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-        rc = cl_jose_json_parse(&a, cl_bytes_str(texts[i]), &lim, "t", &got, NULL);
-        if (ref == NULL) {
-            if (rc == CL_OK)
-                fail_msg("text %zu: accepted, json_loadb refuses it", i);
-        } else {
-            char *r, *g;
+/* Strings read a word at a time: each special byte (the closing quote, an escape, a control
+ * character, a non-ASCII or invalid UTF-8 byte) at each place of the first three words. */
+static void
+test_json_positions(void **state)
+{
+    static const char *const specials[] = {"",     "\\n",      "\\\"", "\x01",         "\x1f",
+                                           "\x7f", "\xc3\xa9", "\xc3", "\xed\xa0\x80", "\\u00e9"};
 
-            if (rc != CL_OK)
-                fail_msg("text %zu: refused (%s), json_loadb accepts it", i, cl_err_name(rc));
-            r = json_dumps(ref, JSON_COMPACT | JSON_ENCODE_ANY);
-            g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
-            if (!json_equal(ref, got) || r == NULL || g == NULL || strcmp(r, g) != 0)
-                fail_msg("text %zu: trees differ: %s and %s", i, r, g);
-            free(r);
-            free(g);
-            json_decref(ref);
+    (void)state;
+    for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++)
+        for (size_t at = 0; at < 24; at++) {
+            char text[64];
+
+            /* {"a":"xxx<special>yy"}: the string starts at offset 6 */
+            snprintf(text, sizeof text, "{\"a\":\"%.*s%syy\"}", (int)at,
+                     "abcdefghijklmnopqrstuvwxyz", specials[k]);
+            compare_json(text, 1000 * k + at);
         }
-        cl_arena_fini(&a);
-    }
 }
 
 /* cl_jose_json_flat (the KB-JWT's header and claims) against cl_jose_json_parse: what the
@@ -446,9 +472,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_disclosures),
-        cmocka_unit_test(test_b64url),
-        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_disclosures), cmocka_unit_test(test_b64url),
+        cmocka_unit_test(test_json),        cmocka_unit_test(test_json_positions),
         cmocka_unit_test(test_flat),
     };
 
