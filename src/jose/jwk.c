@@ -48,10 +48,10 @@ get_string(const json_t *jwk, const char *name, const json_t **out, struct cl_er
     return cl_fail(err, CL_ERR_INPUT, where, "%s is not a string", name);
 }
 
-/* A base64url coordinate of exactly len bytes into b. */
+/* A base64url coordinate of exactly len bytes, decoded into the arena. */
 static cl_err
-get_coord(const json_t *jwk, const char *name, const char *crv, size_t len, struct cl_buf *b,
-          struct cl_error *err)
+get_coord(struct cl_arena *a, const json_t *jwk, const char *name, const char *crv, size_t len,
+          struct cl_bytes *out, struct cl_error *err)
 {
     const json_t *v;
     char where[24];
@@ -59,31 +59,32 @@ get_coord(const json_t *jwk, const char *name, const char *crv, size_t len, stru
 
     if ((rc = get_string(jwk, name, &v, err)) != CL_OK)
         return rc;
-    rc = cl_b64url_decode(b, cl_bytes_of(json_string_value(v), json_string_length(v)), err);
-    if (rc == CL_OK && b->len == len)
+    rc = cl_b64url_decode_arena(a, cl_bytes_of(json_string_value(v), json_string_length(v)), out,
+                                err);
+    if (rc == CL_OK && out->len == len)
         return CL_OK;
     snprintf(where, sizeof where, "jwk.%s", name); /* on failure only */
     if (rc != CL_OK) {
         cl_error_nest(err, where);
         return rc;
     }
-    return cl_fail(err, CL_ERR_INPUT, where, "%s is %zu bytes, %s needs exactly %zu", name, b->len,
-                   crv, len);
+    return cl_fail(err, CL_ERR_INPUT, where, "%s is %zu bytes, %s needs exactly %zu", name,
+                   out->len, crv, len);
 }
 
 cl_err
 cl_jwk_to_key(const json_t *jwk, unsigned flags, struct cl_key **out, struct cl_error *err)
 {
-    struct cl_buf x, y, d;
+    struct cl_arena ka;
+    struct cl_bytes x = {NULL, 0}, y = {NULL, 0}, d = {NULL, 0};
     const json_t *kty, *crv;
     const char *s;
     size_t ci;
     cl_err rc;
 
     *out = NULL;
-    cl_buf_init(&x);
-    cl_buf_init(&y);
-    cl_buf_init_ex(&d, 1024, true); /* SECRET */
+    /* x, y and d (SECRET) decoded into one small arena, wiped at fini */
+    cl_arena_init(&ka, 512, 0, CL_ARENA_SECRET);
     if (flags & CL_JWK_REQUIRE_PRIVATE)
         flags |= CL_JWK_ALLOW_PRIVATE;
     if (!json_is_object(jwk)) {
@@ -112,8 +113,8 @@ cl_jwk_to_key(const json_t *jwk, unsigned flags, struct cl_key **out, struct cl_
         rc = cl_fail(err, CL_ERR_UNSUPPORTED, "jwk.crv", "crv is not P-256, P-384 or P-521");
         goto out;
     }
-    if ((rc = get_coord(jwk, "x", curves[ci].name, curves[ci].len, &x, err)) != CL_OK ||
-        (rc = get_coord(jwk, "y", curves[ci].name, curves[ci].len, &y, err)) != CL_OK)
+    if ((rc = get_coord(&ka, jwk, "x", curves[ci].name, curves[ci].len, &x, err)) != CL_OK ||
+        (rc = get_coord(&ka, jwk, "y", curves[ci].name, curves[ci].len, &y, err)) != CL_OK)
         goto out;
     if (json_object_get(jwk, "d") != NULL) {
         if (!(flags & CL_JWK_ALLOW_PRIVATE)) {
@@ -121,20 +122,17 @@ cl_jwk_to_key(const json_t *jwk, unsigned flags, struct cl_key **out, struct cl_
                          "private key member d where a public key is expected");
             goto out;
         }
-        if ((rc = get_coord(jwk, "d", curves[ci].name, curves[ci].len, &d, err)) != CL_OK)
+        if ((rc = get_coord(&ka, jwk, "d", curves[ci].name, curves[ci].len, &d, err)) != CL_OK)
             goto out;
     } else if (flags & CL_JWK_REQUIRE_PRIVATE) {
         rc = cl_fail(err, CL_ERR_MISSING, "jwk.d", "JWK has no private key member d");
         goto out;
     }
-    rc = cl_key_from_coords(curves[ci].curve, cl_buf_bytes(&x), cl_buf_bytes(&y), cl_buf_bytes(&d),
-                            out, err);
+    rc = cl_key_from_coords(curves[ci].curve, x, y, d, out, err);
     if (rc != CL_OK)
         cl_error_nest(err, "jwk");
 out:
-    cl_buf_fini(&x);
-    cl_buf_fini(&y);
-    cl_buf_fini(&d);
+    cl_arena_fini(&ka);
     return rc;
 }
 
