@@ -1484,8 +1484,11 @@ mask_select(const uint8_t *r, uint32_t ns, uint16_t *sel)
         memcpy(&w, r + j, 8); /* rows are BB bytes, a multiple of 8 */
         if (ns - j < 8)
             w &= ((uint64_t)1 << ((ns - j) * 8)) - 1;
-        else if (w == 0x0101010101010101ull && m == j) {
-            m += 8; /* none left out so far: sel already holds j .. j + 7 (the caller's identity) */
+        else if (w == 0x0101010101010101ull) { /* eight kept */
+            if (m != j) /* none left out so far: sel already holds j .. j + 7 (the identity) */
+                for (uint32_t b = 0; b < 8; b++)
+                    sel[m + b] = (uint16_t)(j + b);
+            m += 8;
             continue;
         }
         while (w != 0) {
