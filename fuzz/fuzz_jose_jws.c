@@ -100,10 +100,39 @@ flat(const uint8_t *data, size_t size)
     cl_arena_fini(&a);
 }
 
+/* CL_JWS_HEADER_FLAT changes nothing but the header tree: the same verdict, alg, typ, kid. */
+static void
+same_with_flat_header(const uint8_t *data, size_t size)
+{
+    struct cl_jws_opts opts = cl_jws_opts_default();
+    struct cl_error e1 = {0}, e2 = {0};
+    struct cl_arena a;
+    struct cl_jws j1, j2;
+    cl_err r1, r2;
+
+    opts.max_bytes = 1 << 16;
+    opts.json.max_bytes = 1 << 16;
+    opts.flags = CL_JWS_PAYLOAD_JSON;
+    cl_arena_init(&a, 4096, 1 << 20, 0);
+    r1 = cl_jws_parse(&a, cl_bytes_of(data, size), &opts, &j1, &e1);
+    opts.flags |= CL_JWS_HEADER_FLAT;
+    r2 = cl_jws_parse(&a, cl_bytes_of(data, size), &opts, &j2, &e2);
+    if (r1 != r2 || strcmp(e1.where, e2.where) != 0 || strcmp(e1.msg, e2.msg) != 0)
+        abort();
+    if (r1 == CL_OK &&
+        (j1.alg != j2.alg || strcmp(j1.alg_name, j2.alg_name) != 0 ||
+         (j1.typ == NULL) != (j2.typ == NULL) || (j1.typ != NULL && strcmp(j1.typ, j2.typ)) ||
+         (j1.kid == NULL) != (j2.kid == NULL) || (j1.kid != NULL && strcmp(j1.kid, j2.kid)) ||
+         !cl_bytes_eq(j1.signing_input, j2.signing_input) || !json_equal(j1.claims, j2.claims)))
+        abort();
+    cl_arena_fini(&a);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     flat(data, size);
+    same_with_flat_header(data, size);
     one(data, size, 0);
     one(data, size, CL_JWS_PAYLOAD_JSON);
     return 0;

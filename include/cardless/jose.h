@@ -114,6 +114,9 @@ struct cl_jws_opts {
 
 enum cl_jws_flags {
     CL_JWS_PAYLOAD_JSON = 1, /* the payload must be a JSON object (a JWT claims set) */
+    CL_JWS_HEADER_FLAT = 2,  /* a header of string members alg, typ and kid alone (no escapes)
+                                is read without jansson: header is then NULL (no x5c, crit or
+                                b64 in it) and alg_name, typ, kid are set as always */
 };
 
 /** max_bytes CL_LIMIT_JWS_BYTES, JSON defaults, no flags, no crit extensions. */
@@ -123,7 +126,8 @@ struct cl_jws {                    /* a parsed JWS: read the fields, never write
     struct cl_bytes signing_input; /* "b64(header).b64(payload)" as received (points into the
                                       input): what the signature covers */
     struct cl_bytes header_raw;    /* decoded protected header, the exact JSON bytes */
-    json_t *header;                /* the header, an object (arena-owned) */
+    json_t *header;                /* the header, an object (arena-owned); NULL only for a
+                                      flat header read with CL_JWS_HEADER_FLAT */
     struct cl_bytes payload;       /* decoded payload bytes (may be empty) */
     json_t *claims;                /* the payload as an object with CL_JWS_PAYLOAD_JSON, or NULL */
     struct cl_bytes signature;     /* decoded signature */

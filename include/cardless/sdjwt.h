@@ -65,7 +65,8 @@ struct cl_sdjwt_disclosure { /* read the fields, never write them */
 
 struct cl_sdjwt {               /* a parsed SD-JWT: read the fields, never write them */
     struct cl_bytes issuer_jwt; /* the issuer-signed JWT as received */
-    struct cl_jws jws;          /* it, parsed (claims: the payload, an object) */
+    struct cl_jws jws;          /* it, parsed (claims: the payload, an object; header NULL
+                                   when it was a flat {alg, typ, kid}: CL_JWS_HEADER_FLAT) */
     enum cl_hash_alg sd_alg;    /* from "_sd_alg" (default sha-256) */
     struct cl_sdjwt_disclosure *disclosures; /* in the order received */
     size_t ndisclosures;

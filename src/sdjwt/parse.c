@@ -470,7 +470,7 @@ cl_sdjwt_parse(struct cl_arena *a, struct cl_bytes text, const struct cl_sdjwt_l
 
     jo.max_bytes = lim.max_bytes;
     jo.json = lim.json;
-    jo.flags = CL_JWS_PAYLOAD_JSON;
+    jo.flags = CL_JWS_PAYLOAD_JSON | CL_JWS_HEADER_FLAT; /* x5c headers take the general path */
     rc = cl_jws_parse(a, sd.issuer_jwt, &jo, &sd.jws, err);
     if (rc != CL_OK) {
         cl_error_nest(err, "issuer_jwt");

@@ -290,6 +290,14 @@ static const struct {
     {"payload not JSON", "{\"alg\":\"ES256\"}", "hello", SIG_GOOD, CL_JWS_PAYLOAD_JSON, NULL, 0,
      CL_ERR_INPUT},
     {"payload not JSON, bytes wanted", "{\"alg\":\"ES256\"}", "hello", SIG_GOOD, 0, NULL, 0, CL_OK},
+    {"kid, typ and alg in another order", "{\"kid\":\"k\",\"typ\":\"dc+sd-jwt\",\"alg\":\"ES256\"}",
+     "{}", SIG_GOOD, 0, NULL, 0, CL_OK},
+    {"alg with an escape", "{\"alg\":\"ES\\u0032\\u00356\"}", "{}", SIG_GOOD, 0, NULL, 0, CL_OK},
+    {"typ twice", "{\"alg\":\"ES256\",\"typ\":\"a\",\"typ\":\"a\"}", "{}", SIG_GOOD, 0, NULL, 0,
+     CL_ERR_DUPLICATE},
+    {"typ empty", "{\"alg\":\"ES256\",\"typ\":\"\"}", "{}", SIG_GOOD, 0, NULL, 0, CL_OK},
+    {"alg empty", "{\"alg\":\"\"}", "{}", SIG_GOOD, 0, NULL, 0, CL_ERR_UNSUPPORTED},
+    {"header empty object", "{}", "{}", SIG_GOOD, 0, NULL, 0, CL_ERR_MISSING},
     {"signature empty", "{\"alg\":\"ES256\"}", "{}", SIG_EMPTY, 0, NULL, 0, CL_ERR_SIGNATURE},
     {"signature 63 bytes", "{\"alg\":\"ES256\"}", "{}", SIG_SHORT, 0, NULL, 0, CL_ERR_SIGNATURE},
 };
@@ -333,6 +341,23 @@ test_jws_rows(void **state)
                      cl_err_name(jws_rows[i].want), err.where, err.msg);
         if (got != CL_OK && err.msg[0] == '\0')
             fail_msg("%s: no message", jws_rows[i].name);
+        /* a flat header read without jansson: the same verdict, error and header fields */
+        {
+            struct cl_error err2 = {0};
+            struct cl_jws jws2;
+
+            opts.flags |= CL_JWS_HEADER_FLAT;
+            if (parse_verify(&a, compact, &opts, key, jws_rows[i].algs, &jws2, &err2) != got ||
+                strcmp(err.where, err2.where) != 0 || strcmp(err.msg, err2.msg) != 0)
+                fail_msg("%s: another answer with CL_JWS_HEADER_FLAT (%s: %s)", jws_rows[i].name,
+                         err2.where, err2.msg);
+            if (got == CL_OK && (jws2.alg != jws.alg || strcmp(jws2.alg_name, jws.alg_name) != 0 ||
+                                 (jws2.typ == NULL) != (jws.typ == NULL) ||
+                                 (jws.typ != NULL && strcmp(jws2.typ, jws.typ) != 0) ||
+                                 (jws2.kid == NULL) != (jws.kid == NULL) ||
+                                 (jws.kid != NULL && strcmp(jws2.kid, jws.kid) != 0)))
+                fail_msg("%s: other header fields with CL_JWS_HEADER_FLAT", jws_rows[i].name);
+        }
         cl_arena_fini(&a);
     }
 }
