@@ -1697,6 +1697,25 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                     settle(t, sp, n);
                 }
                 sp++;
+            } else if (t->kern[in->a] == K_ELIGIBLE && f->arity == 1 && t->sk[sp - 1] &&
+                       (uint64_t)t->sc[sp - 1] < t->r->nben) {
+                /* eligible(b) of a known benefit b: its status for each subject (f_eligible) */
+                static const uint8_t sv_of[256] = {[CL_BENEFITS_ELIGIBLE] = 1};
+                static const uint8_t st_of[256] = {[CL_BENEFITS_UNKNOWN_NEEDS_CONSENT] = BN_CONSENT,
+                                                   [CL_BENEFITS_UNKNOWN_MISSING_DATA] = BN_MISSING};
+                const uint8_t *bst = t->res->status[t->sc[sp - 1]] + (t->hunit ? t->h0 : t->p0);
+                int64_t *v = t->sv[sp - 1];
+                uint8_t *st = t->ss[sp - 1], any = 0;
+
+                for (uint32_t j = 0; j < n; j++) {
+                    uint8_t x = bst[sel[j]];
+
+                    v[j] = sv_of[x];
+                    st[j] = st_of[x];
+                    any |= st_of[x];
+                }
+                t->sk[sp - 1] = 0;
+                t->ak[sp - 1] = any == 0;
             } else {
                 sp -= f->arity;
                 for (unsigned i = 0; i < f->arity; i++)
