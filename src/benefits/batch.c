@@ -304,7 +304,7 @@ struct bn_batch {
        19 or over without financial consent, assets by kind, earned and other monthly income,
        and every amount ORed (negative: a wide amount somewhere) */
     uint16_t mand[BB];
-    uint8_t madult_nc[BB];
+    uint8_t madult_nc[BB], mstu[BB]; /* mstu: a member in elementary, middle or high school */
     int64_t mH[BB], mG[BB], mF[BB], mV[BB], mD[BB], mE[BB], mO[BB];
     int32_t mlo[BB];
     /* median(n) for n < 128, once per pass (no hole: a hole sends the chunk to the scalar) */
@@ -398,6 +398,8 @@ money(const struct cl_pop *p, const int32_t *col, uint32_t i)
     return cl_pop_money(p, col[i]);
 }
 
+static void chunk_members(struct bn_batch *t);
+
 /* the chunk's household columns, once per chunk and kernel (f_all_korean, f_energy_trait,
    f_has_student in facts.c) */
 LANES static void
@@ -409,16 +411,13 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
     if (t->cdone & (1u << kernel))
         return;
     t->cdone |= 1u << kernel;
-    if (kernel == K_ALL_KOREAN) {
-        memset(t->allkr, 1, nh);
-        for (uint32_t k = 0; k < np; k++)
-            t->allkr[t->hof[k]] &= (p->p_flags[t->p0 + k] & CL_POP_P_KR) != 0;
+    if (kernel == K_ALL_KOREAN) { /* from the members' flags ANDed */
+        chunk_members(t);
+        for (uint32_t hl = 0; hl < nh; hl++)
+            t->allkr[hl] = (t->mand[hl] & CL_POP_P_KR) != 0;
     } else if (kernel == K_HAS_STUDENT) {
-        memset(t->student, 0, nh);
-        for (uint32_t k = 0; k < np; k++) {
-            uint8_t sc = p->p_school[t->p0 + k];
-            t->student[t->hof[k]] |= sc >= CL_POP_SCHOOL_ELEMENTARY && sc <= CL_POP_SCHOOL_HIGH;
-        }
+        chunk_members(t);
+        memcpy(t->student, t->mstu, nh);
     } else { /* K_ENERGY_TRAIT (4.5) */
         int64_t old = bn_par(t->c, PR_ENERGY_VOUCHER_ELDERLY_AGE, 0) / S;
         int64_t young = bn_par(t->c, PR_ENERGY_VOUCHER_INFANT_AGE_BELOW, 0) / S;
@@ -444,6 +443,7 @@ chunk_members(struct bn_batch *t)
     const struct cl_pop *p = t->pop;
     uint32_t nh = t->h1 - t->h0, np = t->p1 - t->p0, p0 = t->p0;
     const uint16_t *pf = p->p_flags + p0;
+    const uint8_t *sc = p->p_school + p0;
     const int32_t *a5 = p->assets[CL_POP_AS_HOUSING] + p0, *a6 = p->assets[CL_POP_AS_GENERAL] + p0;
     const int32_t *a7 = p->assets[CL_POP_AS_FINANCIAL] + p0,
                   *a8 = p->assets[CL_POP_AS_VEHICLE] + p0;
@@ -460,6 +460,7 @@ chunk_members(struct bn_batch *t)
     t->cdone |= 1u << K_MEMBERS;
     memset(t->mand, 0xff, nh * sizeof *t->mand);
     memset(t->madult_nc, 0, nh);
+    memset(t->mstu, 0, nh);
     memset(t->mH, 0, nh * sizeof *t->mH);
     memset(t->mG, 0, nh * sizeof *t->mG);
     memset(t->mF, 0, nh * sizeof *t->mF);
@@ -474,6 +475,7 @@ chunk_members(struct bn_batch *t)
 
         t->mand[hl] &= f;
         t->madult_nc[hl] |= t->age[k] >= 19 && !(f & CL_POP_P_CONSENT);
+        t->mstu[hl] |= sc[k] >= CL_POP_SCHOOL_ELEMENTARY && sc[k] <= CL_POP_SCHOOL_HIGH;
         t->mlo[hl] |=
             a5[k] | a6[k] | a7[k] | a8[k] | a9[k] | ie[k] | ib[k] | iu[k] | iv[k] | ip[k] | io[k];
         t->mH[hl] += a5[k];
