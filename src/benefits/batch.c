@@ -2001,6 +2001,12 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         ident = ident && m == n;
         n = m;
     }
+    static const uint8_t status_of[3] = {
+        [BN_KNOWN] = CL_BENEFITS_ELIGIBLE,
+        [BN_MISSING] = CL_BENEFITS_UNKNOWN_MISSING_DATA,
+        [BN_CONSENT] = CL_BENEFITS_UNKNOWN_NEEDS_CONSENT,
+    };
+
     memset(status, CL_BENEFITS_NOT_ELIGIBLE, ns);
     if (amount != NULL)
         memset(amount, 0, ns * sizeof *amount);
@@ -2011,9 +2017,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
             uint16_t s = t->sel[j];
             uint8_t w = t->worst[s];
 
-            status[s] = w == BN_KNOWN     ? CL_BENEFITS_ELIGIBLE
-                        : w == BN_CONSENT ? CL_BENEFITS_UNKNOWN_NEEDS_CONSENT
-                                          : CL_BENEFITS_UNKNOWN_MISSING_DATA;
+            status[s] = status_of[w];
             t->sel2[m] = s;
             m += w == BN_KNOWN;
         }
