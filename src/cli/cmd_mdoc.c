@@ -403,6 +403,7 @@ done:
 struct cli_mdoc_status {
     const struct cl_key *key;           /* --status-key, or NULL */
     const struct cl_x509_list *anchors; /* the --trust IACA roots, for x5c / x5chain */
+    int64_t leeway;                     /* --leeway: seconds of clock skew for iat/exp */
     size_t n;
     struct {
         const char *path;
@@ -465,8 +466,8 @@ status_token_sub(struct cl_arena *a, struct cl_bytes token, const char **sub, st
 
 cl_err
 cli_mdoc_status_load(struct cl_arena *a, const char *const *paths, size_t n, const char *key_path,
-                     const struct cl_x509_list *anchors, struct cli_mdoc_status **out,
-                     struct cl_error *err)
+                     const struct cl_x509_list *anchors, int64_t leeway,
+                     struct cli_mdoc_status **out, struct cl_error *err)
 {
     struct cli_mdoc_status *st;
     struct cl_key *key = NULL;
@@ -488,6 +489,7 @@ cli_mdoc_status_load(struct cl_arena *a, const char *const *paths, size_t n, con
         return rc;
     st->key = key;
     st->anchors = anchors;
+    st->leeway = leeway;
     for (size_t i = 0; i < n; i++) {
         st->lists[i].path = paths[i];
         if ((rc = cli_read_file(a, paths[i], &st->lists[i].token, err)) != CL_OK)
@@ -547,6 +549,7 @@ doc_status(struct cl_arena *a, const struct cli_mdoc_status *st, const struct cl
     memset(&trust, 0, sizeof trust);
     trust.key = st->key;
     trust.anchors = st->key == NULL ? st->anchors : NULL;
+    trust.leeway = st->leeway;
     rc = cl_status_check(a, token, &trust, uri, v->status_idx, at, NULL, &value, &name, err);
     if (rc != CL_OK) {
         char inner[CL_ERROR_WHERE_MAX + CL_ERROR_MSG_MAX + 4];
@@ -669,6 +672,8 @@ mdoc_verify(int argc, char **argv)
          true},
         {"status-key", "PUB", "the status lists' signer key (default: x5c/x5chain to --trust)",
          false},
+        {"leeway", "SECONDS", "clock skew allowed for the status lists' iat/exp (default 0)",
+         false},
         {"json", NULL, "print {\"valid\", \"documents\", \"errors\"} as JSON", false},
     };
     struct cl_arena a;
@@ -681,6 +686,7 @@ mdoc_verify(int argc, char **argv)
     struct cl_key *reader = NULL;
     struct cl_bytes resp, data;
     json_t **status = NULL;
+    uint64_t leeway = 0;
     size_t n = 0;
     cl_err vrc, src = CL_OK;
     json_t *docs, *errors, *outj;
@@ -689,7 +695,7 @@ mdoc_verify(int argc, char **argv)
                        "Usage: cardless mdoc verify --response RESPONSE.cbor --trust IACA.pem "
                        "[--trust ...] --session-transcript ST.cbor [--reader-key EREADER.pem] "
                        "[--at RFC3339] [--status-list LIST.jwt|LIST.cwt [--status-list ...] "
-                       "[--status-key PUB]] --json\n"
+                       "[--status-key PUB] [--leeway SECONDS]] --json\n"
                        "Verify a DeviceResponse, and with --status-list each document's status "
                        "(draft-ietf-oauth-status-list); exit 0 when valid, 1 when not.",
                        opts, N(opts), NULL, NULL);
@@ -697,6 +703,9 @@ mdoc_verify(int argc, char **argv)
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
     json = cli_flag(opts, N(opts), "json");
+    if (cli_get(opts, N(opts), "leeway") != NULL &&
+        !cli_get_u64(opts, N(opts), "leeway", 0, CL_JWT_LEEWAY_MAX, &leeway))
+        return CLI_USAGE;
     cl_arena_init(&a, 0, 0, 0);
     cl_x509_list_init(&anchors);
     memset(&vo, 0, sizeof vo);
@@ -716,7 +725,8 @@ mdoc_verify(int argc, char **argv)
         goto fail;
     if (cli_mdoc_status_load(&a, cli_opt(opts, N(opts), "status-list")->values,
                              cli_opt(opts, N(opts), "status-list")->nvalues,
-                             cli_get(opts, N(opts), "status-key"), &anchors, &st, &err) != CL_OK)
+                             cli_get(opts, N(opts), "status-key"), &anchors, (int64_t)leeway, &st,
+                             &err) != CL_OK)
         goto fail;
     vrc = cl_mdoc_transcript_read(&a, data, &t, &err);
     if (vrc == CL_OK) {

@@ -10,6 +10,7 @@
 #include <qrencode.h>
 
 #include "cardless/codec.h"
+#include "cardless/jose.h"
 #include "cardless/limits.h"
 #include "cardless/mdoc.h"
 #include "cardless/mdoc_session.h"
@@ -589,6 +590,8 @@ cli_mdoc_read(int argc, char **argv)
          true},
         {"status-key", "PUB", "the status lists' signer key (default: x5c/x5chain to --trust)",
          false},
+        {"leeway", "SECONDS", "clock skew allowed for the status lists' iat/exp (default 0)",
+         false},
         {"json", NULL, "print the verification result as JSON", false},
         {"host", "127.0.0.1", "override the engagement's host (loopback only)", false},
         {"port", "N", "override the engagement's port", false},
@@ -611,7 +614,7 @@ cli_mdoc_read(int argc, char **argv)
     struct cl_buf req, msg, in, resp;
     struct cli_opt *trust;
     const char *host, *at;
-    uint64_t port = 0, timeout = 30;
+    uint64_t port = 0, timeout = 30, leeway = 0;
     size_t nsel = 0, nd = 0;
     int64_t now, status = -1;
     int fd = -1, rc;
@@ -623,7 +626,8 @@ cli_mdoc_read(int argc, char **argv)
         "Usage: cardless mdoc read (--engagement \"mdoc:...\" | --engagement-file FILE)\n"
         "       --doctype DT --elements NS/ELEMENT[,...] --trust IACA.pem [--at RFC3339]\n"
         "       [--json] [--host 127.0.0.1 --port N]\n"
-        "       [--status-list LIST.jwt|LIST.cwt [--status-list ...] [--status-key PUB]]\n"
+        "       [--status-list LIST.jwt|LIST.cwt [--status-list ...] [--status-key PUB]\n"
+        "        [--leeway SECONDS]]\n"
         "Request elements from a holder over an encrypted session (ISO/IEC 18013-5\n"
         "§9.1.1), verify the response against the session transcript and end the\n"
         "session (status 20). Exit 0 when valid, 1 when not.",
@@ -632,7 +636,8 @@ cli_mdoc_read(int argc, char **argv)
         return rc < 0 ? CLI_OK : rc;
     json = cli_flag(opts, n, "json");
     if (!cli_get_u64(opts, n, "port", 1, 65535, &port) ||
-        !cli_get_u64(opts, n, "timeout", 1, 3600, &timeout))
+        !cli_get_u64(opts, n, "timeout", 1, 3600, &timeout) ||
+        !cli_get_u64(opts, n, "leeway", 0, CL_JWT_LEEWAY_MAX, &leeway))
         return CLI_USAGE;
     cl_arena_init(&a, 0, 0, 0);
     cl_x509_list_init(&anchors);
@@ -661,9 +666,9 @@ cli_mdoc_read(int argc, char **argv)
             goto done;
         }
     }
-    if (cli_mdoc_status_load(&a, cli_opt(opts, n, "status-list")->values,
-                             cli_opt(opts, n, "status-list")->nvalues,
-                             cli_get(opts, n, "status-key"), &anchors, &st, &err) != CL_OK) {
+    if (cli_mdoc_status_load(
+            &a, cli_opt(opts, n, "status-list")->values, cli_opt(opts, n, "status-list")->nvalues,
+            cli_get(opts, n, "status-key"), &anchors, (int64_t)leeway, &st, &err) != CL_OK) {
         rc = cli_fail(argv[0], &err, json);
         goto done;
     }

@@ -29,7 +29,7 @@ struct cl_x509_list;
 /** Read the lists (and --status-key); *out stays NULL when n is 0. */
 cl_err cli_mdoc_status_load(struct cl_arena *a, const char *const *paths, size_t n,
                             const char *key_path, const struct cl_x509_list *anchors,
-                            struct cli_mdoc_status **out, struct cl_error *err);
+                            int64_t leeway, struct cli_mdoc_status **out, struct cl_error *err);
 /** status[i] gets document i's {"idx", "uri", "checked", ["value", "name"]} or NULL (owned);
  * the first failure (list does not verify, entry not VALID) is returned in err. */
 cl_err cli_mdoc_status_check(struct cl_arena *a, const struct cli_mdoc_status *st,

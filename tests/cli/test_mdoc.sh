@@ -129,6 +129,12 @@ verify_st 1 "status list expired" --status-list valid2.cwt \
     --at "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)"
 expect "expired: code" has '"code": "expired"' out
 expect "expired: names exp" has 'exp' out
+verify_st 0 "status list expired an hour ago, within --leeway 7200" --status-list valid2.cwt \
+    --leeway 7200 --at "$(date -u -d '+1 day +1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+expect "leeway: checked" has '"checked": true' out
+verify_st 1 "status list expired an hour ago, --leeway 600" --status-list valid2.cwt \
+    --leeway 600 --at "$(date -u -d '+1 day +1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+verify_st 2 "--leeway over a day" --status-list valid2.cwt --leeway 86401
 check "stale list (ttl)" 0 -- "$cl" status sign --list list.json --key ca/ds.key.pem \
     --x5c ca/ds.pem --uri "$S1" --format jwt --ttl 60 --out ttl.jwt
 verify_st 1 "status list past its ttl" --status-list ttl.jwt \
