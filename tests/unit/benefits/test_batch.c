@@ -9,6 +9,7 @@
 #include "support.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "benefits/benefits_int.h"
@@ -211,6 +212,67 @@ test_batch_no_row(void **state)
     cl_benefits_rules_free(r);
 }
 
+/*
+ * Amounts above INT32_MAX (the store's wide amounts): the batch machine's household sums take
+ * their saturating step-by-step path. A synthetic feed with every fifth amount of some money
+ * fields multiplied by 1,000 (digits appended to the text), against the scalar machine.
+ */
+static void
+test_batch_wide_amounts(void **state)
+{
+    static const char *const keys[] = {
+        "\"general\":", "\"financial\":", "\"other\":", "\"earned\":", "\"debt\":", "\"housing\":"};
+    struct cl_benefits_rules *r = load_rules();
+    struct cl_pop_synth_opts so = {1500, 7, 0, false};
+    struct cl_pop pop;
+    struct cl_error err = {0};
+    char *text = NULL, *out;
+    size_t len = 0, n = 0, seen = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    (void)state;
+    assert_non_null(f);
+    assert_int_equal(cl_pop_synth_write(f, &so, &err), CL_OK);
+    assert_int_equal(fclose(f), 0);
+    out = malloc(len * 2 + 1);
+    assert_non_null(out);
+    for (size_t i = 0; i < len;) {
+        size_t k = CL_ARRAY_LEN(keys);
+
+        for (size_t j = 0; j < CL_ARRAY_LEN(keys) && k == CL_ARRAY_LEN(keys); j++)
+            if (strncmp(text + i, keys[j], strlen(keys[j])) == 0)
+                k = j;
+        if (k == CL_ARRAY_LEN(keys)) {
+            out[n++] = text[i++];
+            continue;
+        }
+        memcpy(out + n, keys[k], strlen(keys[k]));
+        n += strlen(keys[k]);
+        i += strlen(keys[k]);
+        while (i < len && text[i] == ' ')
+            out[n++] = text[i++];
+        if (i < len && text[i] >= '1' && text[i] <= '9') {
+            while (i < len && text[i] >= '0' && text[i] <= '9')
+                out[n++] = text[i++];
+            if (seen++ % 5 == 0) { /* x 1000 */
+                memcpy(out + n, "000", 3);
+                n += 3;
+            }
+        }
+    }
+    cl_pop_init(&pop);
+    if (cl_pop_load(&pop, cl_bytes_of((const uint8_t *)out, n), NULL, NULL, NULL, NULL, &err) !=
+        CL_OK)
+        fail_msg("%s: %s", err.where, err.msg);
+    assert_true(pop.nwide > 0); /* the wide path is taken */
+    compare(r, &pop, day("2026-03-01"), 1, BN_PASS_BATCH_TABLE);
+    compare(r, &pop, day("2025-12-31"), 2, BN_PASS_BATCH_TABLE);
+    cl_pop_fini(&pop);
+    free(out);
+    free(text);
+    cl_benefits_rules_free(r);
+}
+
 /* the per-pass table against the scalar formulas, every birth date of 170 years */
 static void
 test_age_table(void **state)
@@ -246,6 +308,7 @@ main(void)
         cmocka_unit_test(test_batch_matches_scalar),
         cmocka_unit_test(test_batch_edge_feeds),
         cmocka_unit_test(test_batch_no_row),
+        cmocka_unit_test(test_batch_wide_amounts),
         cmocka_unit_test(test_age_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
