@@ -389,6 +389,9 @@ call_fact(struct bn_batch *t, uint32_t f, uint32_t s, int64_t *v, uint8_t *st)
 static inline int64_t
 num(int64_t won)
 {
+    /* below 2^40 won the product stays under 2^55, far from the 2^60 saturation */
+    if (won > -((int64_t)1 << 40) && won < ((int64_t)1 << 40))
+        return won * S;
     return sat128((bn_wide)won * S);
 }
 
@@ -916,11 +919,11 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
         return true;
     case K_DEPOSIT:
         for (uint32_t j = 0; j < n; j++)
-            v[j] = sat128((bn_wide)cl_pop_money(p, p->hh_deposit[t->h0 + subj_hh(t, sel[j])]) * S);
+            v[j] = num(cl_pop_money(p, p->hh_deposit[t->h0 + subj_hh(t, sel[j])]));
         return true;
     case K_RENT:
         for (uint32_t j = 0; j < n; j++)
-            v[j] = sat128((bn_wide)cl_pop_money(p, p->hh_rent[t->h0 + subj_hh(t, sel[j])]) * S);
+            v[j] = num(cl_pop_money(p, p->hh_rent[t->h0 + subj_hh(t, sel[j])]));
         return true;
     case K_KIND:
         for (uint32_t j = 0; j < n; j++)
