@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardless/arena.h"
 #include "cardless/codec.h"
 #include "cardless/time.h"
 
@@ -27,6 +28,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* a non-canonical encoding was accepted */
     } else if (err.msg[0] == '\0' || out.len != 0) {
         abort(); /* a rejection without a reason, or with half an output */
+    }
+    { /* the arena decoder (a fast path, then the strict one) answers as the strict one */
+        struct cl_arena a;
+        struct cl_bytes got;
+        struct cl_error err_a = {0};
+        cl_err rc_a;
+
+        cl_arena_init(&a, 0, 0, 0);
+        rc_a = cl_b64url_decode_arena(&a, in, &got, &err_a);
+        if (rc_a != err.code || (rc_a == CL_OK && !cl_bytes_eq(got, cl_buf_bytes(&out))) ||
+            (rc_a != CL_OK && strcmp(err_a.where, err.where) != 0))
+            abort();
+        cl_arena_fini(&a);
     }
     cl_buf_reset(&out);
     cl_buf_reset(&back);

@@ -217,16 +217,31 @@ cl_b64url_decode(struct cl_buf *out, struct cl_bytes in, struct cl_error *err)
     return b64_decode(out, in, true, false, err);
 }
 
-/* base64url value + 1 of each byte, 0 for a byte outside the alphabet */
-static const uint8_t b64url_plus1[256] = {
-    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,
-    ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
-    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
-    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
-    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
-    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['-'] = 63, ['_'] = 64};
+/*
+ * The fast decoder's tables: b64url_shifted[k][c] is the 6-bit value of character c already
+ * shifted to its place in a group of four (18, 12, 6, 0), or B64_BAD for a character outside
+ * the alphabet. OR-ing four entries gives the group's 24 bits, and a bad character anywhere
+ * leaves B64_BAD set in a sticky accumulator: one test at the end instead of four a group.
+ */
+#define B64_BAD 0x01000000u
+#define B64V(c)                                                                                    \
+    ((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                                        \
+     : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26                                                   \
+     : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52                                                   \
+     : (c) == '-'               ? 62                                                               \
+     : (c) == '_'               ? 63                                                               \
+                                : -1)
+#define B64S(c, sh) (B64V(c) < 0 ? B64_BAD : (uint32_t)B64V(c) << (sh))
+#define B64S4(c, sh) B64S(c, sh), B64S((c) + 1, sh), B64S((c) + 2, sh), B64S((c) + 3, sh)
+#define B64S16(c, sh) B64S4(c, sh), B64S4((c) + 4, sh), B64S4((c) + 8, sh), B64S4((c) + 12, sh)
+#define B64S64(c, sh)                                                                              \
+    B64S16(c, sh), B64S16((c) + 16, sh), B64S16((c) + 32, sh), B64S16((c) + 48, sh)
+#define B64S256(sh)                                                                                \
+    {                                                                                              \
+        B64S64(0, sh), B64S64(64, sh), B64S64(128, sh), B64S64(192, sh)                            \
+    }
+
+static const uint32_t b64url_shifted[4][256] = {B64S256(18), B64S256(12), B64S256(6), B64S256(0)};
 
 /* The common case of cl_b64url_decode_arena: a valid, canonical base64url text decoded in one
  * pass straight into the arena. False when the text is not valid (the strict decoder then
@@ -234,10 +249,12 @@ static const uint8_t b64url_plus1[256] = {
 static bool
 b64url_decode_fast(struct cl_arena *a, struct cl_bytes in, struct cl_bytes *out, bool *nomem)
 {
+    const uint32_t *t0 = b64url_shifted[0], *t1 = b64url_shifted[1], *t2 = b64url_shifted[2],
+                   *t3 = b64url_shifted[3];
     size_t full = in.len / 4, rest = in.len % 4, i, n = 0;
     const uint8_t *s = in.ptr;
+    uint32_t w, bad = 0;
     uint8_t *d;
-    uint32_t v0, v1, v2, v3;
 
     if (rest == 1)
         return false;
@@ -247,31 +264,24 @@ b64url_decode_fast(struct cl_arena *a, struct cl_bytes in, struct cl_bytes *out,
         return false;
     }
     for (i = 0; i < full; i++, s += 4) {
-        v0 = b64url_plus1[s[0]];
-        v1 = b64url_plus1[s[1]];
-        v2 = b64url_plus1[s[2]];
-        v3 = b64url_plus1[s[3]];
-        if (v0 == 0 || v1 == 0 || v2 == 0 || v3 == 0)
-            return false;
-        v0 = (v0 - 1) << 18 | (v1 - 1) << 12 | (v2 - 1) << 6 | (v3 - 1);
-        d[n++] = (uint8_t)(v0 >> 16);
-        d[n++] = (uint8_t)(v0 >> 8);
-        d[n++] = (uint8_t)v0;
+        w = t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]];
+        bad |= w;
+        d[n++] = (uint8_t)(w >> 16);
+        d[n++] = (uint8_t)(w >> 8);
+        d[n++] = (uint8_t)w;
     }
     if (rest != 0) {
-        v0 = b64url_plus1[s[0]];
-        v1 = b64url_plus1[s[1]];
-        v2 = rest == 3 ? b64url_plus1[s[2]] : 1;
-        if (v0 == 0 || v1 == 0 || v2 == 0)
-            return false;
-        v0 = (v0 - 1) << 18 | (v1 - 1) << 12 | (v2 - 1) << 6;
+        w = t0[s[0]] | t1[s[1]] | (rest == 3 ? t2[s[2]] : 0);
+        bad |= w;
         /* RFC 4648 §3.5: canonical encodings have zero trailing bits */
-        if ((rest == 2 && (v0 & 0xffffu) != 0) || (rest == 3 && (v0 & 0xffu) != 0))
+        if ((rest == 2 && (w & 0xffffu) != 0) || (rest == 3 && (w & 0xffu) != 0))
             return false;
-        d[n++] = (uint8_t)(v0 >> 16);
+        d[n++] = (uint8_t)(w >> 16);
         if (rest == 3)
-            d[n++] = (uint8_t)(v0 >> 8);
+            d[n++] = (uint8_t)(w >> 8);
     }
+    if ((bad & B64_BAD) != 0)
+        return false; /* the arena keeps the few bytes; the strict decoder says why */
     *out = cl_bytes_of(d, n);
     return true;
 }

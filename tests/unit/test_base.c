@@ -125,6 +125,21 @@ test_b64url_strict(void **state)
         if (b64url_cases[i].where != NULL && strcmp(err.where, b64url_cases[i].where) != 0)
             fail_msg("%s: where is '%s', want '%s'", b64url_cases[i].name, err.where,
                      b64url_cases[i].where);
+        /* the arena decoder's fast path answers exactly as the strict decoder */
+        {
+            struct cl_arena a;
+            struct cl_bytes got_a;
+            struct cl_error err_a = {0};
+
+            cl_arena_init(&a, 0, 0, 0);
+            assert_int_equal(
+                cl_b64url_decode_arena(&a, cl_bytes_str(b64url_cases[i].in), &got_a, &err_a), got);
+            if (got == CL_OK)
+                assert_true(cl_bytes_eq(got_a, cl_buf_bytes(&out)));
+            else
+                assert_string_equal(err_a.where, err.where);
+            cl_arena_fini(&a);
+        }
         cl_buf_fini(&out);
     }
 }
