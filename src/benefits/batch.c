@@ -588,6 +588,9 @@ load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, ui
     int64_t earned_rate = bn_par(t->c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
     int64_t fin_ded = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
     int64_t conv = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
+    /* a deduction and a rate of sane size: the int64 path below cannot overflow */
+    const bool fast = earned_rate >= 0 && earned_rate < ((int64_t)1 << 20) && ded >= 0 &&
+                      ded < ((int64_t)1 << 40);
     int64_t tbase[32]; /* the tier's deduction, read once per tier (the same value each read) */
     uint8_t got_tier[32];
     uint32_t got = 0;
@@ -621,6 +624,29 @@ load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, ui
                 s = BN_MISSING;
             if (s != BN_KNOWN)
                 continue;
+            if (fast) { /* int32 amounts of at most two persons: int64 sums never saturate */
+                const int32_t xe = p->income_monthly[CL_POP_IM_EARNED][i];
+                const int32_t x1 = p->income_monthly[CL_POP_IM_BUSINESS][i];
+                const int32_t x2 = p->income_monthly[CL_POP_IM_PUBLIC_PENSION][i];
+                const int32_t x3 = p->income_monthly[CL_POP_IM_PRIVATE_PENSION][i];
+                const int32_t x4 = p->income_monthly[CL_POP_IM_PROPERTY_INCOME][i];
+                const int32_t x5 = p->income_monthly[CL_POP_IM_OTHER][i];
+                const int32_t a5 = p->assets[CL_POP_AS_HOUSING][i];
+                const int32_t a6 = p->assets[CL_POP_AS_GENERAL][i];
+                const int32_t a7 = p->assets[CL_POP_AS_FINANCIAL][i];
+                const int32_t a8 = p->assets[CL_POP_AS_VEHICLE][i];
+                const int32_t a9 = p->assets[CL_POP_AS_DEBT][i];
+
+                if ((xe | x1 | x2 | x3 | x4 | x5 | a5 | a6 | a7 | a8 | a9) >= 0) {
+                    int64_t e = (int64_t)xe - ded;
+
+                    inc += (e > 0 ? e : 0) * earned_rate + ((int64_t)x1 + x2 + x3 + x4 + x5) * S;
+                    hgv += (int64_t)a5 + a6 + a8;
+                    fin += a7;
+                    debt += a9;
+                    continue;
+                }
+            }
             {
                 int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
                 inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
