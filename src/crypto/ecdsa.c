@@ -238,7 +238,7 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
     unsigned int dlen = 0;
     EVP_PKEY_CTX *ctx = NULL, *scratch;
     EVP_PKEY *pkey;
-    bool cacheable;
+    bool cacheable, first;
     cl_err rc;
 
     if (md_name == NULL)
@@ -266,13 +266,10 @@ cl_ecdsa_verify(const struct cl_key *key, enum cl_hash_alg alg, struct cl_bytes 
      * coordinates is verified once, typically (a holder's key): the first time with the
      * thread's scratch key and context, from the second on as any other key. */
     cacheable = alg == cl_crypto_curve_hash(key->curve);
-    if (key->point_len != 0 && atomic_fetch_add(&((struct cl_key *)key)->verifies, 1u) == 0 &&
-        atomic_load(&((struct cl_key *)key)->pkey) == NULL) {
-        scratch = cl_crypto_key_scratch_verify(key); /* digest made above */
-        if (scratch == NULL) {
-            rc = cl_fail(err, CL_ERR_CRYPTO, "key", "cannot start ECDSA verification");
-            goto out;
-        }
+    first = key->point_len != 0 && atomic_fetch_add(&((struct cl_key *)key)->verifies, 1u) == 0 &&
+            atomic_load(&((struct cl_key *)key)->pkey) == NULL;
+    scratch = first ? cl_crypto_key_scratch_verify(key) : NULL; /* NULL: the path below */
+    if (scratch != NULL) { /* no digest set on it: the digest made above is the right length */
         rc = CL_OK;
         if (EVP_PKEY_verify(scratch, der, der_len, digest, dlen) != 1)
             rc = cl_fail(err, CL_ERR_SIGNATURE, "signature", "ECDSA signature does not verify");

@@ -147,6 +147,8 @@ fail:
  * checks the point) and the thread's verify context over it initialised again. Setting a
  * point costs a tenth of copying the curve parameters into a new EVP_PKEY; the point a
  * scratch key holds is remembered, so the import's check and the verification set it once.
+ * A thread's scratch keys are freed when it ends (OpenSSL's thread-local destructor): as
+ * OpenSSL requires, threads end before an explicit OPENSSL_cleanup().
  */
 struct scratch {
     EVP_PKEY *pkey[4];
