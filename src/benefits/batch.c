@@ -943,14 +943,20 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->hh_tenure[t->h0 + subj_hh(t, sel[j])];
         return true;
-    case K_DEPOSIT:
-        for (uint32_t j = 0; j < n; j++)
-            v[j] = num(cl_pop_money(p, p->hh_deposit[t->h0 + subj_hh(t, sel[j])]));
-        return true;
+    case K_DEPOSIT: /* absent or null: missing (facts.c f_deposit) */
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t h = t->h0 + subj_hh(t, sel[j]);
+            v[j] = num(cl_pop_money(p, p->hh_deposit[h]));
+            st[j] = (p->hh_flags[h] & CL_POP_H_HAS_DEPOSIT) ? BN_KNOWN : BN_MISSING;
+        }
+        return false;
     case K_RENT:
-        for (uint32_t j = 0; j < n; j++)
-            v[j] = num(cl_pop_money(p, p->hh_rent[t->h0 + subj_hh(t, sel[j])]));
-        return true;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t h = t->h0 + subj_hh(t, sel[j]);
+            v[j] = num(cl_pop_money(p, p->hh_rent[h]));
+            st[j] = (p->hh_flags[h] & CL_POP_H_HAS_RENT) ? BN_KNOWN : BN_MISSING;
+        }
+        return false;
     case K_KIND:
         for (uint32_t j = 0; j < n; j++)
             v[j] = p->hh_kind[t->h0 + subj_hh(t, sel[j])];

@@ -37,7 +37,9 @@ enum {
     BN_MISS_ASSETS = 1u << 3,
     BN_MISS_BIRTH_ORDER = 1u << 4,
     BN_MISS_PARENTS = 1u << 5,
-    BN_MISS_COUNT = 6
+    BN_MISS_DEPOSIT = 1u << 6, /* housing.deposit absent or null */
+    BN_MISS_RENT = 1u << 7,    /* housing.monthly_rent absent or null */
+    BN_MISS_COUNT = 8
 };
 extern const char *const bn_miss_names[BN_MISS_COUNT];
 

@@ -589,11 +589,16 @@ f_single_parent(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     *o = known((c->pop->hh_flags[c->hh] & CL_POP_H_SINGLE_PARENT) != 0);
 }
 
+/* housing.deposit and housing.monthly_rent: absent or null is missing data, never 0 (2) */
 static void
 f_deposit(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 {
     (void)a;
     *o = num(cl_pop_money(c->pop, c->pop->hh_deposit[c->hh]));
+    if (!(c->pop->hh_flags[c->hh] & CL_POP_H_HAS_DEPOSIT)) {
+        o->st = BN_MISSING;
+        o->miss = BN_MISS_DEPOSIT;
+    }
 }
 
 static void
@@ -601,6 +606,10 @@ f_monthly_rent(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
 {
     (void)a;
     *o = num(cl_pop_money(c->pop, c->pop->hh_rent[c->hh]));
+    if (!(c->pop->hh_flags[c->hh] & CL_POP_H_HAS_RENT)) {
+        o->st = BN_MISSING;
+        o->miss = BN_MISS_RENT;
+    }
 }
 
 /* 에너지바우처 traits (4.5): a member >= 65 or < 7, disability, pregnancy, rare disease,
@@ -687,6 +696,13 @@ f_owns_home(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     }
     for (uint32_t i = c->first; i < c->first + c->count; i++)
         h = sat((bn_wide)h + money(p, p->assets[CL_POP_AS_HOUSING], i));
+    /* with no deposit given, no housing assets still decide (0 exceeds no deposit) */
+    if (!(p->hh_flags[c->hh] & CL_POP_H_HAS_DEPOSIT) && h > 0) {
+        *o = known(0);
+        o->st = BN_MISSING;
+        o->miss = BN_MISS_DEPOSIT;
+        return;
+    }
     *o = known(h > cl_pop_money(p, p->hh_deposit[c->hh]));
 }
 

@@ -437,9 +437,9 @@ domain_by_name(const char *s)
 
 const char *const bn_scope_names[BN_SCOPE_COUNT] = {"registry", "disability", "health", "education",
                                                     "housing",  "financial",  "tax"};
-const char *const bn_miss_names[BN_MISS_COUNT] = {"consent.financial",  "income_monthly",
-                                                  "income_annual_2025", "assets",
-                                                  "birth_order",        "parents_household_id"};
+const char *const bn_miss_names[BN_MISS_COUNT] = {
+    "consent.financial", "income_monthly",       "income_annual_2025", "assets",
+    "birth_order",       "parents_household_id", "housing.deposit",    "housing.monthly_rent"};
 
 int
 bn_table_find(const struct cl_benefits_rules *r, const char *name)

@@ -8,6 +8,7 @@ import json
 
 ZERO_IM = dict(earned=0, business=0, public_pension=0, private_pension=0, property_income=0, other=0)
 ZERO_IA = dict(earned=0, business=0, other_taxable=0)
+ABSENT = object()  # a housing amount left out of the feed: missing data, never 0
 ZERO_AS = dict(housing=0, general=0, financial=0, vehicle=0, debt=0)
 
 
@@ -36,7 +37,8 @@ def household(hid, note, members, nblss="other", pension="rural", area="capital"
         "id": hid,
         "region": {"sido": "테스트시", "sigungu": "테스트구", "nblss_tier": nblss,
                    "pension_tier": pension, "child_allowance_area": area},
-        "housing": {"tenure": tenure, "deposit": deposit, "monthly_rent": rent},
+        "housing": {k: v for k, v in (("tenure", tenure), ("deposit", deposit),
+                                      ("monthly_rent", rent)) if v is not ABSENT},
         "kind": kind, "single_parent": single_parent, "parents_household_id": parents,
         "note": note, "members": members,
     }
@@ -175,6 +177,18 @@ write("youth.json", [
       [P("Y4a", "2001-01-01", im={"other": 1_538_544})], parents="Y1P", **youth),
     H("Y5", "youth income exactly 1,538,543",
       [P("Y5a", "2001-01-01", im={"other": 1_538_543})], parents="Y1P", **youth),
+    H("Y6", "as Y1 but housing.deposit left out",
+      [P("Y6a", "2001-01-01", im={"other": 1_000_000})], parents="Y1P",
+      **dict(youth, deposit=ABSENT)),
+    H("Y7", "as Y1 but housing.monthly_rent left out",
+      [P("Y7a", "2001-01-01", im={"other": 1_000_000})], parents="Y1P",
+      **dict(youth, rent=ABSENT)),
+    H("Y8", "deposit left out, the youth holds housing assets: owning a home is unknown",
+      [P("Y8a", "2001-01-01", im={"other": 1_000_000}, assets={"housing": 5_000_000})],
+      parents="Y1P", **dict(youth, deposit=ABSENT)),
+    H("Y9", "deposit left out but tenure jeonse: the known tenure failure decides",
+      [P("Y9a", "2001-01-01", im={"other": 1_000_000})], parents="Y1P",
+      **dict(youth, tenure="jeonse", deposit=ABSENT)),
     H("E1", "eitc single, earned 10,000,000",
       [P("E1a", "1986-01-01", ia={"earned": 10_000_000})]),
     H("E2", "eitc single, earned 22,000,000 (not below the cap)",
