@@ -97,19 +97,90 @@ cl_crypto_curve_hash(enum cl_curve curve)
     }
 }
 
+/*
+ * Each thread's digest contexts, one per algorithm, initialised again for every hash:
+ * EVP_Digest() allocates and frees a context and the provider's state each call, which costs
+ * more than hashing a disclosure or an item. Freed when the thread ends; without them (no
+ * memory) cl_hash() falls back to EVP_Digest().
+ */
+struct hash_ctxs {
+    EVP_MD_CTX *ctx[4];
+};
+
+static CRYPTO_THREAD_LOCAL hash_local;
+static bool hash_local_ok;
+static CRYPTO_ONCE hash_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+hash_ctxs_free(void *p)
+{
+    struct hash_ctxs *h = p;
+
+    if (h == NULL)
+        return;
+    for (size_t i = 0; i < CL_ARRAY_LEN(h->ctx); i++)
+        EVP_MD_CTX_free(h->ctx[i]);
+    cl_free(h);
+}
+
+static void
+hash_init(void)
+{
+    hash_local_ok = CRYPTO_THREAD_init_local(&hash_local, hash_ctxs_free) == 1;
+}
+
+/* The thread's context for alg, initialised for md; NULL when it cannot have one. */
+static EVP_MD_CTX *
+hash_ctx(enum cl_hash_alg alg, const EVP_MD *md)
+{
+    struct hash_ctxs *h;
+
+    if ((unsigned)alg >= 4 || !CRYPTO_THREAD_run_once(&hash_once, hash_init) || !hash_local_ok)
+        return NULL;
+    h = CRYPTO_THREAD_get_local(&hash_local);
+    if (h == NULL) {
+        h = cl_malloc(sizeof *h);
+        if (h == NULL)
+            return NULL;
+        memset(h, 0, sizeof *h);
+        if (CRYPTO_THREAD_set_local(&hash_local, h) != 1) {
+            cl_free(h);
+            return NULL;
+        }
+    }
+    if (h->ctx[alg] == NULL) {
+        h->ctx[alg] = EVP_MD_CTX_new();
+        if (h->ctx[alg] == NULL || EVP_DigestInit_ex2(h->ctx[alg], md, NULL) != 1) {
+            EVP_MD_CTX_free(h->ctx[alg]);
+            h->ctx[alg] = NULL;
+            return NULL;
+        }
+        return h->ctx[alg];
+    }
+    /* the same digest again: the provider's state is reset, not reallocated */
+    return EVP_DigestInit_ex2(h->ctx[alg], NULL, NULL) == 1 ? h->ctx[alg] : NULL;
+}
+
 cl_err
 cl_hash(enum cl_hash_alg alg, struct cl_bytes msg, uint8_t *out, struct cl_error *err)
 {
     const EVP_MD *md = cl_crypto_md(alg);
+    const uint8_t *p = msg.len != 0 ? msg.ptr : (const uint8_t *)"";
+    EVP_MD_CTX *ctx;
     unsigned int n = 0;
     cl_err rc = CL_OK;
+    int ok;
 
     if (md == NULL)
         return cl_fail(err, CL_ERR_UNSUPPORTED, "alg", "unknown hash algorithm");
     if (out == NULL)
         return cl_fail(err, CL_ERR_USAGE, NULL, "no place for the digest");
-    if (EVP_Digest(msg.len != 0 ? msg.ptr : (const uint8_t *)"", msg.len, out, &n, md, NULL) != 1 ||
-        n != cl_hash_len(alg)) {
+    ctx = hash_ctx(alg, md);
+    if (ctx != NULL)
+        ok = EVP_DigestUpdate(ctx, p, msg.len) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1;
+    else
+        ok = EVP_Digest(p, msg.len, out, &n, md, NULL) == 1;
+    if (!ok || n != cl_hash_len(alg)) {
         memset(out, 0, cl_hash_len(alg));
         rc = cl_fail(err, CL_ERR_CRYPTO, NULL, "%s failed", cl_hash_name(alg));
         ERR_clear_error(); /* only a failure leaves entries: clearing costs more than hashing */
