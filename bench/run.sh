@@ -6,19 +6,26 @@ build=$1
 out=$2
 secs=${BENCH_SECONDS:-2}
 rm -f "$out"
-echo "bench: measuring openssl speed ecdsap256 (${secs}s per operation, one core)"
-speed=$(openssl speed -seconds "$secs" ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1), $NF}')
-sign=$(echo "$speed" | awk '{print $1}')
-verify=$(echo "$speed" | awk '{print $2}')
-echo "bench: openssl: ${sign:-?} sign/s, ${verify:-?} verify/s"
+# openssl speed ecdsap256 now: sets $sign and $verify. Measured again right before each
+# benchmark compared with it, so that a shared machine's drift between the two stays small.
+openssl_speed() {
+    local speed
+    speed=$(openssl speed -seconds "$secs" ecdsap256 2>/dev/null | awk '/256 bits ecdsa \(nistp256\)/ {print $(NF-1), $NF}')
+    sign=$(echo "$speed" | awk '{print $1}')
+    verify=$(echo "$speed" | awk '{print $2}')
+    echo "bench: openssl speed ecdsap256 (${secs}s per operation, one core): ${sign:-?} sign/s, ${verify:-?} verify/s"
+}
+openssl_speed
 echo
 "$build/bench/bench_core" --seconds "$secs" --json "$out" \
     ${sign:+--openssl-sign "$sign"} ${verify:+--openssl-verify "$verify"}
 echo
 "$build/bench/bench_catalog" --seconds "$secs" --json "$out" --data "$(dirname "$0")/../data/types"
 echo
+openssl_speed
 "$build/bench/bench_mdoc" --seconds "$secs" --json "$out" ${verify:+--openssl-verify "$verify"}
 echo
+openssl_speed
 "$build/bench/bench_sdjwt" --seconds "$secs" --json "$out" ${verify:+--openssl-verify "$verify"}
 echo
 "$build/bench/bench_status" --seconds "$secs" --json "$out"
