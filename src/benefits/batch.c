@@ -445,18 +445,23 @@ chunk_members(struct bn_batch *t)
 {
     const struct cl_pop *p = t->pop;
     uint32_t nh = t->h1 - t->h0, np = t->p1 - t->p0, p0 = t->p0;
-    const uint16_t *pf = p->p_flags + p0;
-    const uint8_t *sc = p->p_school + p0;
-    const int32_t *a5 = p->assets[CL_POP_AS_HOUSING] + p0, *a6 = p->assets[CL_POP_AS_GENERAL] + p0;
-    const int32_t *a7 = p->assets[CL_POP_AS_FINANCIAL] + p0,
-                  *a8 = p->assets[CL_POP_AS_VEHICLE] + p0;
-    const int32_t *a9 = p->assets[CL_POP_AS_DEBT] + p0;
-    const int32_t *ie = p->income_monthly[CL_POP_IM_EARNED] + p0;
-    const int32_t *ib = p->income_monthly[CL_POP_IM_BUSINESS] + p0;
-    const int32_t *iu = p->income_monthly[CL_POP_IM_PUBLIC_PENSION] + p0;
-    const int32_t *iv = p->income_monthly[CL_POP_IM_PRIVATE_PENSION] + p0;
-    const int32_t *ip = p->income_monthly[CL_POP_IM_PROPERTY_INCOME] + p0;
-    const int32_t *io = p->income_monthly[CL_POP_IM_OTHER] + p0;
+    const uint16_t *restrict pf = p->p_flags + p0;
+    const uint8_t *restrict sc = p->p_school + p0;
+    const int32_t *restrict a5 = p->assets[CL_POP_AS_HOUSING] + p0,
+                            *restrict a6 = p->assets[CL_POP_AS_GENERAL] + p0;
+    const int32_t *restrict a7 = p->assets[CL_POP_AS_FINANCIAL] + p0,
+                            *restrict a8 = p->assets[CL_POP_AS_VEHICLE] + p0;
+    const int32_t *restrict a9 = p->assets[CL_POP_AS_DEBT] + p0;
+    const int32_t *restrict ie = p->income_monthly[CL_POP_IM_EARNED] + p0;
+    const int32_t *restrict ib = p->income_monthly[CL_POP_IM_BUSINESS] + p0;
+    const int32_t *restrict iu = p->income_monthly[CL_POP_IM_PUBLIC_PENSION] + p0;
+    const int32_t *restrict iv = p->income_monthly[CL_POP_IM_PRIVATE_PENSION] + p0;
+    const int32_t *restrict ip = p->income_monthly[CL_POP_IM_PROPERTY_INCOME] + p0;
+    const int32_t *restrict io = p->income_monthly[CL_POP_IM_OTHER] + p0;
+    const int16_t *restrict age = t->age;
+    int32_t plo[BB];
+    int64_t pot[BB];
+    uint8_t pbits[BB];
 
     if (t->cdone & (1u << K_MEMBERS))
         return;
@@ -472,22 +477,30 @@ chunk_members(struct bn_batch *t)
     memset(t->mE, 0, nh * sizeof *t->mE);
     memset(t->mO, 0, nh * sizeof *t->mO);
     memset(t->mlo, 0, nh * sizeof *t->mlo);
+    /* first what each person adds, in lanes over the persons (no household index) */
+    for (uint32_t k = 0; k < np; k++) {
+        plo[k] =
+            a5[k] | a6[k] | a7[k] | a8[k] | a9[k] | ie[k] | ib[k] | iu[k] | iv[k] | ip[k] | io[k];
+        pot[k] = (int64_t)ib[k] + iu[k] + iv[k] + ip[k] + io[k];
+        /* & rather than &&: no branch in the lanes */
+        pbits[k] =
+            (uint8_t)(((age[k] >= 19) & ((pf[k] & CL_POP_P_CONSENT) == 0)) |
+                      (((sc[k] >= CL_POP_SCHOOL_ELEMENTARY) & (sc[k] <= CL_POP_SCHOOL_HIGH)) << 1));
+    }
     for (uint32_t k = 0; k < np; k++) {
         uint32_t hl = t->hof[k];
-        uint16_t f = pf[k];
 
-        t->mand[hl] &= f;
-        t->madult_nc[hl] |= t->age[k] >= 19 && !(f & CL_POP_P_CONSENT);
-        t->mstu[hl] |= sc[k] >= CL_POP_SCHOOL_ELEMENTARY && sc[k] <= CL_POP_SCHOOL_HIGH;
-        t->mlo[hl] |=
-            a5[k] | a6[k] | a7[k] | a8[k] | a9[k] | ie[k] | ib[k] | iu[k] | iv[k] | ip[k] | io[k];
+        t->mand[hl] &= pf[k];
+        t->madult_nc[hl] |= pbits[k] & 1;
+        t->mstu[hl] |= pbits[k] >> 1;
+        t->mlo[hl] |= plo[k];
         t->mH[hl] += a5[k];
         t->mG[hl] += a6[k];
         t->mF[hl] += a7[k];
         t->mV[hl] += a8[k];
         t->mD[hl] += a9[k];
         t->mE[hl] += ie[k];
-        t->mO[hl] += (int64_t)ib[k] + iu[k] + iv[k] + ip[k] + io[k];
+        t->mO[hl] += pot[k];
     }
 }
 
