@@ -430,12 +430,16 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
             t->trait[hl] = (p->hh_flags[h] & CL_POP_H_SINGLE_PARENT) ||
                            p->hh_kind[h] == CL_POP_KIND_GRANDPARENT_GRANDCHILD;
         }
-        for (uint32_t k = 0; k < np; k++) {
-            int32_t age = t->age[k];
-            t->trait[t->hof[k]] |= age >= old || age < young ||
-                                   (p->p_flags[t->p0 + k] & (CL_POP_P_DISABLED | CL_POP_P_PREGNANT |
-                                                             CL_POP_P_RARE_DISEASE));
-        }
+        /* each person's part in lanes (| rather than ||: no branch), then ORed per household */
+        const int16_t *restrict age = t->age;
+        const uint16_t *restrict pf = p->p_flags + t->p0;
+        const uint16_t any = CL_POP_P_DISABLED | CL_POP_P_PREGNANT | CL_POP_P_RARE_DISEASE;
+        uint8_t pt[BB];
+
+        for (uint32_t k = 0; k < np; k++)
+            pt[k] = (uint8_t)((age[k] >= old) | (age[k] < young) | ((pf[k] & any) != 0));
+        for (uint32_t k = 0; k < np; k++)
+            t->trait[t->hof[k]] |= pt[k];
     }
 }
 
@@ -2082,6 +2086,38 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         amount[t->sel2[j]] = t->ss[0][j] == BN_KNOWN ? clamp32(t->sv[0][j] / S) : 0;
 }
 
+/* age, month index and birth year of every person of the chunk (agetab_get for each): when
+   every birth date is in the table, the lookups run without a range test per person */
+LANES static void
+chunk_ages(struct bn_batch *t)
+{
+    const struct bn_agetab *at = t->ages;
+    const int32_t *restrict birth = t->pop->p_birth + t->p0;
+    uint32_t np = t->p1 - t->p0, out = 0;
+    int16_t *restrict age = t->age, *restrict mi = t->mi, *restrict by = t->by;
+
+    if (at != NULL) { /* unsigned: a date before lo wraps above AGE_SPAN */
+        const uint32_t lo = (uint32_t)at->lo;
+
+        for (uint32_t k = 0; k < np; k++)
+            out |= (uint32_t)birth[k] - lo >= AGE_SPAN;
+        if (out == 0) {
+            const int16_t *restrict ta = at->age, *restrict tm = at->mi, *restrict tb = at->by;
+
+            for (uint32_t k = 0; k < np; k++) {
+                uint32_t d = (uint32_t)birth[k] - lo;
+
+                age[k] = ta[d];
+                mi[k] = tm[d];
+                by[k] = tb[d];
+            }
+            return;
+        }
+    }
+    for (uint32_t k = 0; k < np; k++)
+        agetab_get(at, birth[k], t->c->at, &age[k], &mi[k], &by[k]);
+}
+
 struct bn_batch *
 bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
              const struct bn_params *par, const struct bn_agetab *ages, struct bn_ctx *c,
@@ -2189,8 +2225,7 @@ bn_batch_run(struct bn_batch *t, size_t from, size_t to,
             for (int32_t i = p->hh_first[h + hl]; i < p->hh_first[h + hl + 1]; i++)
                 t->hof[(uint32_t)i - t->p0] = (uint16_t)hl;
         }
-        for (uint32_t k = 0; k < t->p1 - t->p0; k++)
-            agetab_get(t->ages, p->p_birth[t->p0 + k], t->c->at, &t->age[k], &t->mi[k], &t->by[k]);
+        chunk_ages(t);
         t->cdone = 0;
         for (size_t f = 0; f < bn_nbuiltins; f++)
             if (t->kern[f] == K_HH)
