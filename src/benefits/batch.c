@@ -242,7 +242,8 @@ sat128(bn_wide v)
  * range derived exactly from the scaled threshold), each subject's outcome a byte 0/1. No
  * unknowns can arise, so the three-valued result is the two-valued one (welfare-2026.md §2).
  */
-#define PMAX 16 /* ops of a predicate program */
+#define PMAX 16  /* ops of a predicate program */
+#define LCACHE 8 /* leaves kept per chunk for the conditions that share them */
 enum { P_LEAF, P_AND, P_OR, P_NOT };
 enum { /* leaf columns: the load_fact kernels that are always known */
        L_AGE,
@@ -270,6 +271,8 @@ struct pred_op {
     uint8_t src;    /* P_LEAF: L_* */
     uint8_t neg;    /* P_LEAF: outcome negated (!=) */
     int32_t lo, hi; /* P_LEAF: the outcome is lo <= raw <= hi (empty when lo > hi) */
+    uint8_t slot;   /* P_LEAF: 1 + its row in the chunk's leaf cache when other conditions
+                       test the same leaf on the same unit; 0: not cached */
 };
 struct pred {
     uint8_t n; /* 0: not a predicate program (vrun) */
@@ -294,6 +297,7 @@ struct bn_batch {
     /* chunk columns of households: every member Korean, an 에너지바우처 trait, a student */
     uint32_t cdone; /* bit per kernel: computed for this chunk */
     uint8_t allkr[BB], trait[BB], student[BB];
+    uint8_t lt[BB]; /* pred_leaf: a leaf's test on the rows it reads, before the subjects' gather */
     int64_t nri[BB]; /* NBLSS 소득인정액 (4.1) and its state */
     uint8_t nri_st[BB];
     /* 근로장려금 facts of each household's head (4.6): earned + business, total income,
@@ -330,7 +334,9 @@ struct bn_batch {
     uint16_t sel[BB], sel2[BB];
     /* conditions over known facts only, compiled to byte-mask programs (pred_compile) */
     struct pred pred[BN_MAX_BENEFITS][BN_MAX_CONDS];
-    uint8_t pb[PMAX][BB]; /* the byte stack: 0/1 per subject */
+    uint8_t pb[PMAX][BB];   /* the byte stack: 0/1 per subject */
+    uint8_t lc[LCACHE][BB]; /* the chunk's leaves tested by more than one condition */
+    uint32_t lvalid;        /* the rows of lc computed for this chunk */
 };
 
 /* set the scalar context to chunk-local household hl (ages from the chunk's columns) */
@@ -1262,7 +1268,7 @@ pred_compile(const struct bn_batch *t, const struct bn_code *code, struct pred *
         if ((E).kind == E_FACT) { /* a fact read as a boolean: raw != 0 */                         \
             if (n >= PMAX)                                                                         \
                 return;                                                                            \
-            pr->op[n] = (struct pred_op){P_LEAF, (E).src, 1, 0, 0};                                \
+            pr->op[n] = (struct pred_op){P_LEAF, (E).src, 1, 0, 0, 0};                             \
             n++;                                                                                   \
             (E).kind = E_PROG;                                                                     \
         }                                                                                          \
@@ -1344,7 +1350,7 @@ pred_compile(const struct bn_batch *t, const struct bn_code *code, struct pred *
             EMIT_BOOL(st[sp - 1]);
             if (n >= PMAX)
                 return;
-            pr->op[n++] = (struct pred_op){in->op == OP_AND ? P_AND : P_OR, 0, 0, 0, 0};
+            pr->op[n++] = (struct pred_op){in->op == OP_AND ? P_AND : P_OR, 0, 0, 0, 0, 0};
             sp--;
             break;
         case OP_NOT:
@@ -1353,7 +1359,7 @@ pred_compile(const struct bn_batch *t, const struct bn_code *code, struct pred *
             EMIT_BOOL(st[sp - 1]);
             if (n >= PMAX)
                 return;
-            pr->op[n++] = (struct pred_op){P_NOT, 0, 0, 0, 0};
+            pr->op[n++] = (struct pred_op){P_NOT, 0, 0, 0, 0, 0};
             break;
         case OP_ANDJ:
         case OP_ORJ:
@@ -1378,6 +1384,8 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
     const uint32_t p0 = t->p0, h0 = t->h0;
     const int32_t *restrict head = p->hh_head + h0;
     const uint16_t *restrict hof = t->hof;
+    uint8_t *restrict lt = t->lt;
+    const uint32_t nh = t->h1 - t->h0, np = t->p1 - t->p0;
     const uint16_t *restrict pf = p->p_flags + p0;
     const uint8_t *restrict rel = p->p_relation + p0;
     const int16_t *restrict i16 = NULL;
@@ -1403,16 +1411,16 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
                 uint32_t k = j;                                                                    \
                 out[j] = TEST(EXPR);                                                               \
             }                                                                                      \
-        } else if (house) { /* a person's household */                                             \
-            for (uint32_t j = 0; j < ns; j++) {                                                    \
-                uint32_t k = hof[j];                                                               \
-                out[j] = TEST(EXPR);                                                               \
-            }                                                                                      \
-        } else { /* a household's head */                                                          \
-            for (uint32_t j = 0; j < ns; j++) {                                                    \
-                uint32_t k = (uint32_t)head[j] - p0;                                               \
-                out[j] = TEST(EXPR);                                                               \
-            }                                                                                      \
+        } else if (house) { /* a person's household: each household's test, then the bytes */      \
+            for (uint32_t k = 0; k < nh; k++)                                                      \
+                lt[k] = TEST(EXPR);                                                                \
+            for (uint32_t j = 0; j < ns; j++)                                                      \
+                out[j] = lt[hof[j]];                                                               \
+        } else { /* a household's head: each person's test in lanes, then the heads' bytes */      \
+            for (uint32_t k = 0; k < np; k++)                                                      \
+                lt[k] = TEST(EXPR);                                                                \
+            for (uint32_t j = 0; j < ns; j++)                                                      \
+                out[j] = lt[(uint32_t)head[j] - p0];                                               \
         }                                                                                          \
     } while (0)
     switch (o->src) {
@@ -1492,6 +1500,56 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
 #undef TEST
 }
 
+/* a leaf and the unit it runs on: the same outcome on every chunk */
+static bool
+leaf_same(const struct pred_op *a, bool ua, const struct pred_op *b, bool ub)
+{
+    return ua == ub && a->src == b->src && a->lo == b->lo && a->hi == b->hi && a->neg == b->neg;
+}
+
+/* give the leaves that more than one condition tests (on the same unit) a row of the chunk's
+   leaf cache, in the order they are first met, while rows are left */
+static void
+pred_share(struct bn_batch *t)
+{
+    const struct cl_benefits_rules *r = t->r;
+    uint32_t nb = r->nben < BN_MAX_BENEFITS ? r->nben : BN_MAX_BENEFITS, used = 0;
+
+    for (uint32_t bi = 0; bi < nb; bi++) {
+        uint32_t nc = r->ben[bi]->nconds < BN_MAX_CONDS ? r->ben[bi]->nconds : BN_MAX_CONDS;
+        bool ub = r->ben[bi]->unit != BN_UNIT_PERSON;
+
+        for (uint32_t i = 0; i < nc; i++)
+            for (uint32_t q = 0; q < t->pred[bi][i].n; q++) {
+                struct pred_op *o = &t->pred[bi][i].op[q];
+                uint32_t uses = 0;
+
+                if (o->op != P_LEAF || o->slot != 0)
+                    continue;
+                for (uint32_t bj = bi; bj < nb; bj++) /* this leaf and those after it */
+                    for (uint32_t j = 0; j < BN_MAX_CONDS && j < r->ben[bj]->nconds; j++)
+                        for (uint32_t w = 0; w < t->pred[bj][j].n; w++) {
+                            const struct pred_op *x = &t->pred[bj][j].op[w];
+
+                            uses += x->op == P_LEAF &&
+                                    leaf_same(o, ub, x, r->ben[bj]->unit != BN_UNIT_PERSON);
+                        }
+                if (uses < 2 || used >= LCACHE)
+                    continue;
+                used++;
+                for (uint32_t bj = bi; bj < nb; bj++)
+                    for (uint32_t j = 0; j < BN_MAX_CONDS && j < r->ben[bj]->nconds; j++)
+                        for (uint32_t w = 0; w < t->pred[bj][j].n; w++) {
+                            struct pred_op *x = &t->pred[bj][j].op[w];
+
+                            if (x->op == P_LEAF &&
+                                leaf_same(o, ub, x, r->ben[bj]->unit != BN_UNIT_PERSON))
+                                x->slot = (uint8_t)used;
+                        }
+            }
+    }
+}
+
 /* run a predicate program over the ns subjects of the chunk: a byte 0/1 per subject */
 LANES static const uint8_t *
 pred_run(struct bn_batch *t, const struct pred *pr, uint32_t ns)
@@ -1503,7 +1561,15 @@ pred_run(struct bn_batch *t, const struct pred *pr, uint32_t ns)
         uint8_t *a;
         const uint8_t *b;
 
-        if (o->op == P_LEAF) {
+        if (o->op == P_LEAF && o->slot != 0) { /* shared with other conditions: once a chunk */
+            uint32_t bit = 1u << (o->slot - 1);
+
+            if (!(t->lvalid & bit)) {
+                pred_leaf(t, o, ns, t->lc[o->slot - 1]);
+                t->lvalid |= bit;
+            }
+            memcpy(t->pb[sp++], t->lc[o->slot - 1], ns);
+        } else if (o->op == P_LEAF) {
             pred_leaf(t, o, ns, t->pb[sp++]);
         } else if (o->op == P_NOT) {
             a = t->pb[sp - 1];
@@ -2138,6 +2204,7 @@ bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
     for (uint32_t bi = 0; bi < r->nben && bi < BN_MAX_BENEFITS; bi++)
         for (uint32_t i = 0; i < r->ben[bi]->nconds && i < BN_MAX_CONDS; i++)
             pred_compile(t, &r->ben[bi]->conds[i].code, &t->pred[bi][i]);
+    pred_share(t);
     return t;
 }
 
@@ -2227,6 +2294,7 @@ bn_batch_run(struct bn_batch *t, size_t from, size_t to,
         }
         chunk_ages(t);
         t->cdone = 0;
+        t->lvalid = 0;
         for (size_t f = 0; f < bn_nbuiltins; f++)
             if (t->kern[f] == K_HH)
                 memset(t->hdone[f], 0, h1 - h);
