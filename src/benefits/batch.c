@@ -813,6 +813,11 @@ load_eitc(struct bn_batch *t, uint8_t kernel, const uint16_t *sel, uint32_t n, i
               : kernel == K_EITC_TOTAL ? t->etot
                                        : t->eprop;
         cst = kernel == K_EITC_PROPERTY ? t->eprop_st : t->est;
+        if (n == t->h1 - t->h0) { /* every household: sel is the identity */
+            memcpy(v, col, n * sizeof *v);
+            memcpy(st, cst, n);
+            return;
+        }
         for (uint32_t j = 0; j < n; j++) {
             v[j] = col[sel[j]];
             st[j] = cst[sel[j]];
@@ -1002,6 +1007,11 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
         return false;
     case K_NBLSS_RI:
         chunk_nblss(t);
+        if (t->hunit && n == t->h1 - t->h0) { /* every household: sel is the identity */
+            memcpy(v, t->nri, n * sizeof *v);
+            memcpy(st, t->nri_st, n);
+            return false;
+        }
         for (uint32_t j = 0; j < n; j++) {
             v[j] = t->nri[subj_hh(t, sel[j])];
             st[j] = t->nri_st[subj_hh(t, sel[j])];
@@ -1403,8 +1413,18 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
         memset(out, neg, ns);
         return;
     }
+    /* the same range clamped to the column's type, so that the lanes are as narrow as it (a
+       range past the type's ends is empty, constant over the chunk) */
+    const int32_t lo16 = lo < INT16_MIN ? INT16_MIN : lo,
+                  hi16 = o->hi > INT16_MAX ? INT16_MAX : o->hi;
+    const int32_t lo8 = lo < 0 ? 0 : lo, hi8 = o->hi > UINT8_MAX ? UINT8_MAX : o->hi;
+    const uint16_t l16 = (uint16_t)lo16, span16 = (uint16_t)(hi16 - lo16);
+    const uint8_t l8 = (uint8_t)lo8, span8 = (uint8_t)(hi8 - lo8);
 #define TEST(X) ((uint8_t)(((uint32_t)((int32_t)(X)) - (uint32_t)lo <= span) ^ neg))
-#define LOOP(EXPR)                                                                                 \
+#define TEST16(X) ((uint8_t)(((uint16_t)((uint16_t)(X)-l16) <= span16) ^ neg))
+#define TEST8(X) ((uint8_t)(((uint8_t)((uint8_t)(X)-l8) <= span8) ^ neg))
+#define LOOP(EXPR) LOOPT(TEST, EXPR)
+#define LOOPT(TEST, EXPR)                                                                          \
     do {                                                                                           \
         if (house ? hunit : !hunit) { /* subject j is row j */                                     \
             for (uint32_t j = 0; j < ns; j++) {                                                    \
@@ -1443,7 +1463,10 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
         bit = CL_POP_P_DISABLED;
         break;
     case L_HEAD:
-        LOOP(rel[k] == CL_POP_REL_HEAD);
+        if (lo8 > hi8)
+            memset(out, neg, ns);
+        else
+            LOOPT(TEST8, rel[k] == CL_POP_REL_HEAD);
         return;
     case L_RELATION:
         u8 = rel;
@@ -1454,7 +1477,10 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
     case L_HAS_SPOUSE: {
         const int32_t *restrict sp = p->p_spouse + p0;
 
-        LOOP(sp[k] >= 0);
+        if (lo8 > hi8)
+            memset(out, neg, ns);
+        else
+            LOOPT(TEST8, sp[k] >= 0);
         return;
     }
     case L_HSIZE:
@@ -1472,7 +1498,10 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
     case L_SINGLE_PARENT: {
         const uint8_t *restrict hf = p->hh_flags + h0;
 
-        LOOP((hf[k] & CL_POP_H_SINGLE_PARENT) != 0);
+        if (lo8 > hi8)
+            memset(out, neg, ns);
+        else
+            LOOPT(TEST8, (hf[k] & CL_POP_H_SINGLE_PARENT) != 0);
         return;
     }
     case L_ALL_KOREAN:
@@ -1488,15 +1517,22 @@ pred_leaf(struct bn_batch *t, const struct pred_op *o, uint32_t ns, uint8_t *res
         u8 = t->trait;
         break;
     }
-    if (i16 != NULL)
-        LOOP(i16[k]);
+    if (i16 != NULL && (lo16 > hi16))
+        memset(out, neg, ns); /* no int16 in the range */
+    else if (i16 != NULL)
+        LOOPT(TEST16, i16[k]);
     else if (i32 != NULL)
         LOOP(i32[k]);
+    else if (lo8 > hi8)
+        memset(out, neg, ns); /* no byte (nor 0/1) in the range */
     else if (u8 != NULL)
-        LOOP(u8[k]);
+        LOOPT(TEST8, u8[k]);
     else
-        LOOP((pf[k] & bit) != 0);
+        LOOPT(TEST8, (pf[k] & bit) != 0);
+#undef LOOPT
 #undef LOOP
+#undef TEST8
+#undef TEST16
 #undef TEST
 }
 
