@@ -304,12 +304,30 @@ fj_string(struct fj *s, const char **out, size_t *n)
 
 static json_t *fj_value(struct fj *s);
 
+/* After a member or element: 1 past a ',' (another follows), 0 past `close`, -1 otherwise. */
+static int
+fj_next(struct fj *s, uint8_t close)
+{
+    fj_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+        s->p++;
+        fj_ws(s);
+        return 1;
+    }
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        return 0;
+    }
+    return -1;
+}
+
 static json_t *
 fj_object(struct fj *s)
 {
     json_t *obj = json_object(), *v;
     const char *k;
     size_t kn, size;
+    int next;
 
     if (obj == NULL) {
         s->nomem = true;
@@ -339,17 +357,11 @@ fj_object(struct fj *s)
          * one) is refused, by json_loadb here */
         if (json_object_size(obj) == size)
             break;
-        fj_ws(s);
-        if (s->p < s->end && *s->p == ',') {
-            s->p++;
-            fj_ws(s);
-            continue;
-        }
-        if (s->p < s->end && *s->p == '}') {
-            s->p++;
+        next = fj_next(s, '}');
+        if (next == 0)
             return obj;
-        }
-        break;
+        if (next < 0)
+            break;
     }
     json_decref(obj);
     return NULL;
@@ -359,6 +371,7 @@ static json_t *
 fj_array(struct fj *s)
 {
     json_t *arr = json_array(), *v;
+    int next;
 
     if (arr == NULL) {
         s->nomem = true;
@@ -377,17 +390,11 @@ fj_array(struct fj *s)
             s->nomem = true; /* it released v */
             break;
         }
-        fj_ws(s);
-        if (s->p < s->end && *s->p == ',') {
-            s->p++;
-            fj_ws(s);
-            continue;
-        }
-        if (s->p < s->end && *s->p == ']') {
-            s->p++;
+        next = fj_next(s, ']');
+        if (next == 0)
             return arr;
-        }
-        break;
+        if (next < 0)
+            break;
     }
     json_decref(arr);
     return NULL;
