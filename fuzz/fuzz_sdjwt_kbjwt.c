@@ -6,39 +6,13 @@
 
 #include "cardless/sdjwt.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "sdjwt_cred.h"
 
-static const char a3_jwk[] = "{\"kty\":\"EC\",\"crv\":\"P-256\","
-                             "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
-                             "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\","
-                             "\"d\":\"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI\"}";
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct cl_key *key;   /* one for the process: reachable, not leaked */
 static struct cl_arena keep; /* holds the credential */
 static struct cl_bytes cred;
-
-static void
-setup(void)
-{
-    struct cl_sdjwt_issue_opts io;
-    json_t *claims, *jwk = NULL;
-    static const char *const sd[] = {"/given_name", "/nationalities/0"};
-
-    if (cl_jwk_parse(cl_bytes_str(a3_jwk), NULL, CL_JWK_ALLOW_PRIVATE, &key, NULL) != CL_OK ||
-        cl_jwk_public_json(key, &jwk, NULL) != CL_OK)
-        abort();
-    claims = json_pack("{s:s,s:s,s:{s:o},s:s,s:[s]}", "iss", "https://i.example", "vct", "urn:x",
-                       "cnf", "jwk", jwk, "given_name", "A", "nationalities", "KR");
-    cl_arena_init(&keep, 0, 0, 0);
-    memset(&io, 0, sizeof io);
-    io.issuer_key = key;
-    io.sd = sd;
-    io.nsd = 2;
-    io.vc = true;
-    if (claims == NULL || cl_sdjwt_issue(&keep, claims, &io, &cred, NULL) != CL_OK)
-        abort();
-    json_decref(claims);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -51,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cl_err rc;
 
     if (key == NULL)
-        setup();
+        sdjwt_cred_make(&key, &keep, &cred);
     if (size > (1 << 16))
         return 0;
     buf = malloc(cred.len + size + 1);
