@@ -334,6 +334,7 @@ struct bn_batch {
     uint16_t sel[BB], sel2[BB];
     /* conditions over known facts only, compiled to byte-mask programs (pred_compile) */
     struct pred pred[BN_MAX_BENEFITS][BN_MAX_CONDS];
+    uint8_t pspan[BN_MAX_BENEFITS][BN_MAX_CONDS]; /* conditions pred[bi][i] stands for (pred_merge) */
     uint8_t pb[PMAX][BB];   /* the byte stack: 0/1 per subject */
     uint8_t lc[LCACHE][BB]; /* the chunk's leaves tested by more than one condition */
     uint32_t lvalid;        /* the rows of lc computed for this chunk */
@@ -1586,6 +1587,42 @@ pred_share(struct bn_batch *t)
     }
 }
 
+/*
+ * Consecutive conditions that are all predicate programs are also run as one: their conjunction
+ * is exactly the outcome of the run (no unknowns), so one pass over the chunk and one selection
+ * replace a pass and a filter per condition. pred[bi][i] becomes the conjunction of conditions
+ * i .. i + pspan[bi][i] - 1; those after i keep their own programs for the selections too small
+ * to run a program over every subject (run_benefit then takes them one by one). After pred_share,
+ * so that a leaf copied into a conjunction does not count as a second use.
+ */
+static void
+pred_merge(struct bn_batch *t)
+{
+    const struct cl_benefits_rules *r = t->r;
+
+    for (uint32_t bi = 0; bi < r->nben && bi < BN_MAX_BENEFITS; bi++) {
+        uint32_t nc = r->ben[bi]->nconds < BN_MAX_CONDS ? r->ben[bi]->nconds : BN_MAX_CONDS;
+
+        for (uint32_t i = 0; i < nc; i++) {
+            struct pred *pr = &t->pred[bi][i];
+
+            t->pspan[bi][i] = 1;
+            if (pr->n == 0)
+                continue;
+            for (uint32_t j = i + 1; j < nc && t->pred[bi][j].n > 0; j++) {
+                const struct pred *q = &t->pred[bi][j];
+
+                if (pr->n + q->n + 1 > PMAX)
+                    break;
+                memcpy(&pr->op[pr->n], q->op, q->n * sizeof *q->op);
+                pr->n = (uint8_t)(pr->n + q->n);
+                pr->op[pr->n++] = (struct pred_op){P_AND, 0, 0, 0, 0, 0};
+                t->pspan[bi][i]++;
+            }
+        }
+    }
+}
+
 /* run a predicate program over the ns subjects of the chunk: a byte 0/1 per subject */
 LANES static const uint8_t *
 pred_run(struct bn_batch *t, const struct pred *pr, uint32_t ns)
@@ -2126,6 +2163,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
                 }
             }
             n = m;
+            i += t->pspan[bi][i] - 1u; /* the conditions it stands for */
             continue;
         }
         vrun(t, &b->conds[i].code, 0, t->sel, n);
@@ -2188,6 +2226,22 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         amount[t->sel2[j]] = t->ss[0][j] == BN_KNOWN ? clamp32(t->sv[0][j] / S) : 0;
 }
 
+/* each person's chunk-local household and each household's size, in lanes (from the person's
+   household index rather than a loop over each household's members: sizes vary, so that loop's
+   exit branch mispredicts) */
+LANES static void
+chunk_index(struct bn_batch *t)
+{
+    const int32_t *restrict phh = t->pop->p_hh + t->p0, *restrict first = t->pop->hh_first + t->h0;
+    uint32_t nh = t->h1 - t->h0, np = t->p1 - t->p0;
+    const int32_t h0 = (int32_t)t->h0;
+
+    for (uint32_t k = 0; k < np; k++)
+        t->hof[k] = (uint16_t)(phh[k] - h0);
+    for (uint32_t hl = 0; hl < nh; hl++)
+        t->hsz[hl] = (uint8_t)(first[hl + 1] - first[hl]);
+}
+
 /* age, month index and birth year of every person of the chunk (agetab_get for each): when
    every birth date is in the table, the lookups run without a range test per person */
 LANES static void
@@ -2241,6 +2295,7 @@ bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
         for (uint32_t i = 0; i < r->ben[bi]->nconds && i < BN_MAX_CONDS; i++)
             pred_compile(t, &r->ben[bi]->conds[i].code, &t->pred[bi][i]);
     pred_share(t);
+    pred_merge(t);
     return t;
 }
 
@@ -2323,11 +2378,7 @@ bn_batch_run(struct bn_batch *t, size_t from, size_t to,
         t->hole = false;
         saved = t->c->param_hole;
         t->c->param_hole = false;
-        for (uint32_t hl = 0; hl < h1 - h; hl++) {
-            t->hsz[hl] = (uint8_t)(p->hh_first[h + hl + 1] - p->hh_first[h + hl]);
-            for (int32_t i = p->hh_first[h + hl]; i < p->hh_first[h + hl + 1]; i++)
-                t->hof[(uint32_t)i - t->p0] = (uint16_t)hl;
-        }
+        chunk_index(t);
         chunk_ages(t);
         t->cdone = 0;
         t->lvalid = 0;
