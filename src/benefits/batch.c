@@ -11,6 +11,9 @@
  * amounts and errors are exactly the scalar ones (tests/unit/benefits/test_batch.c).
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "benefits/benefits_int.h"
 #include "cardless/alloc.h"
@@ -338,6 +341,8 @@ struct bn_batch {
     uint8_t pb[PMAX][BB];   /* the byte stack: 0/1 per subject */
     uint8_t lc[LCACHE][BB]; /* the chunk's leaves tested by more than one condition */
     uint32_t lvalid;        /* the rows of lc computed for this chunk */
+    /* mask_select: for each 8-bit mask, the positions of its set bits, in order */
+    _Alignas(16) uint16_t selpos[256][8];
 };
 
 /* set the scalar context to chunk-local household hl (ages from the chunk's columns) */
@@ -1663,33 +1668,31 @@ pred_run(struct bn_batch *t, const struct pred *pr, uint32_t ns)
     return t->pb[0];
 }
 
-/* the indexes of the subjects whose byte is 1, in order, into sel (which holds 0, 1, .. ns - 1
-   on entry); their count */
+/* the indexes of the subjects whose byte is 1, in order, into sel; their count */
 static uint32_t
-mask_select(const uint8_t *r, uint32_t ns, uint16_t *sel)
+mask_select(const struct bn_batch *t, const uint8_t *r, uint32_t ns, uint16_t *sel)
 {
     uint32_t m = 0;
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    for (uint32_t j = 0; j < ns; j += 8) { /* eight subjects a word: most words are zero */
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight subjects a step, without a branch on the bytes: their eight 0/1 bytes gathered into
+       one bit each by a multiply (the partial products land on distinct bits), the positions of
+       the set bits from a table, stored as eight indexes of which the first popcount stay */
+    for (uint32_t j = 0; j < ns; j += 8) {
         uint64_t w;
+        uint32_t bits;
 
         memcpy(&w, r + j, 8); /* rows are BB bytes, a multiple of 8 */
         if (ns - j < 8)
             w &= ((uint64_t)1 << ((ns - j) * 8)) - 1;
-        else if (w == 0x0101010101010101ull) { /* eight kept */
-            if (m != j) /* none left out so far: sel already holds j .. j + 7 (the identity) */
-                for (uint32_t b = 0; b < 8; b++)
-                    sel[m + b] = (uint16_t)(j + b);
-            m += 8;
-            continue;
-        }
-        while (w != 0) {
-            sel[m++] = (uint16_t)(j + ((unsigned)__builtin_ctzll(w) >> 3));
-            w &= w - 1; /* bytes are 0 or 1: one bit each */
-        }
+        bits = (uint32_t)((w * 0x0102040810204080ull) >> 56);
+        _mm_storeu_si128((__m128i *)(void *)(sel + m),
+                         _mm_add_epi16(_mm_load_si128((const __m128i *)(const void *)t->selpos[bits]),
+                                       _mm_set1_epi16((short)j)));
+        m += (uint32_t)__builtin_popcount(bits);
     }
 #else
+    (void)t;
     for (uint32_t j = 0; j < ns; j++) {
         sel[m] = (uint16_t)j;
         m += r[j];
@@ -2153,7 +2156,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
             uint16_t *sl = t->sel;
 
             if (ident) {
-                m = mask_select(ok, ns, sl);
+                m = mask_select(t, ok, ns, sl);
                 ident = m == ns;
             } else {
 #pragma GCC unroll 4
@@ -2296,6 +2299,10 @@ bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
             pred_compile(t, &r->ben[bi]->conds[i].code, &t->pred[bi][i]);
     pred_share(t);
     pred_merge(t);
+    for (uint32_t bits = 0; bits < 256; bits++)
+        for (uint32_t b = 0, k = 0; b < 8; b++)
+            if (bits & (1u << b))
+                t->selpos[bits][k++] = (uint16_t)b;
     return t;
 }
 
