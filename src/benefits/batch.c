@@ -1937,23 +1937,37 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                 scalar(t, sp++, t->par->val[tb->slot]);
                 break;
             }
+            if (tb->nkeys == 0) { /* no keys at all: the scalar machine says why */
+                hole(t);
+                return;
+            }
             mat(t, i, n);
             v = t->sv[i];
             st = t->ak[i] ? NULL : t->ss[i];
-            for (uint32_t j = 0; j < n; j++) {
-                int64_t key;
+            {
+                const int64_t *val = t->par->val + tb->slot, maxkey = tb->maxkey;
+                const struct bn_row *const *row = t->par->row + tb->slot;
+                const uint64_t nkeys = tb->nkeys;
+                const bool ints = tb->keydomain == BD_NONE;
+                bool bad = false;
 
-                if (st != NULL && st[j] != BN_KNOWN)
-                    continue;
-                key = tb->keydomain != BD_NONE ? v[j] : v[j] / S;
-                if (tb->keydomain == BD_NONE && key > tb->maxkey)
-                    key = tb->maxkey; /* integer keys: the last row holds for larger keys */
-                if (key < 0 || (uint64_t)key >= tb->nkeys ||
-                    t->par->row[tb->slot + (uint32_t)key] == NULL) {
+                /* without a branch on the keys: a key out of the table or without a row for
+                   the date (a hole) is noted and read as the first key meanwhile */
+                for (uint32_t j = 0; j < n; j++) {
+                    const bool known = st == NULL || st[j] == BN_KNOWN;
+                    int64_t key = ints ? v[j] / S : v[j];
+                    bool out;
+
+                    key = ints && key > maxkey ? maxkey : key; /* the last row holds beyond */
+                    out = (uint64_t)key >= nkeys; /* a negative key wraps above */
+                    key = out ? 0 : key;
+                    bad |= known & (out | (row[key] == NULL));
+                    v[j] = known ? val[key] : v[j];
+                }
+                if (bad) {
                     hole(t);
                     return;
                 }
-                v[j] = t->par->val[tb->slot + (uint32_t)key];
             }
             break;
         }
@@ -2053,19 +2067,24 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                 }
                 break;
             }
+            mat(t, a, n);
+            mat(t, b, n);
+            if (t->ak[c] && t->ak[a] && t->ak[b]) { /* selects in lanes: the test is data */
+                for (uint32_t j = 0; j < n; j++)
+                    cv[j] = cv[j] ? av[j] : bv[j];
+                t->ak[c] = 1;
+                break;
+            }
             cs = states(t, c, n);
             as = states(t, a, n);
             bs = states(t, b, n);
-            for (uint32_t j = 0; j < n; j++) {
-                if (cs[j] != BN_KNOWN)
-                    continue; /* unknown stays */
-                if (cv[j]) {
-                    cv[j] = av[j];
-                    cs[j] = as[j];
-                } else {
-                    cv[j] = bv[j];
-                    cs[j] = bs[j];
-                }
+            for (uint32_t j = 0; j < n; j++) { /* an unknown test stays; no branch on it */
+                const bool k = cs[j] == BN_KNOWN, ta = cv[j] != 0;
+                const int64_t x = ta ? av[j] : bv[j];
+                const uint8_t xs = ta ? as[j] : bs[j];
+
+                cv[j] = k ? x : cv[j];
+                cs[j] = k ? xs : cs[j];
             }
             settle(t, c, n);
             break;
