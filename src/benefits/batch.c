@@ -343,6 +343,7 @@ struct bn_batch {
     uint32_t lvalid;        /* the rows of lc computed for this chunk */
     /* mask_select: for each 8-bit mask, the positions of its set bits, in order */
     _Alignas(16) uint16_t selpos[256][8];
+    uint16_t iota[BB]; /* 0, 1, .. BB - 1: the selection of every subject */
 };
 
 /* set the scalar context to chunk-local household hl (ages from the chunk's columns) */
@@ -1988,6 +1989,9 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                     t->lets[a][sel[j]] = t->ss[sp][j];
                 }
                 t->let_done |= 1u << a;
+                settle(t, sp, n); /* this selection's values are in the slot already */
+                sp++;
+                break;
             }
             for (uint32_t j = 0; j < n; j++) {
                 t->sv[sp][j] = t->letv[a][sel[j]];
@@ -2147,7 +2151,8 @@ run_benefit(struct bn_batch *t, uint32_t bi)
     const struct bn_benefit *b = t->r->ben[bi];
     uint32_t ns, n;
     uint32_t g0;
-    bool ident; /* sel is 0, 1, .. ns - 1 */
+    bool ident;  /* sel is 0, 1, .. ns - 1 */
+    bool filled; /* sel holds it (else only ident says so: the first program writes it anyway) */
     uint8_t *status;
     int32_t *amount;
 
@@ -2158,11 +2163,10 @@ run_benefit(struct bn_batch *t, uint32_t bi)
     g0 = t->hunit ? t->h0 : t->p0;
     status = t->res->status[bi] + g0;
     amount = t->res->amount[bi] != NULL ? t->res->amount[bi] + g0 : NULL;
-    for (uint32_t s = 0; s < ns; s++)
-        t->sel[s] = (uint16_t)s;
     memset(t->worst, BN_KNOWN, ns);
     n = ns;
     ident = true;
+    filled = false;
     /* conditions in order over the subjects not yet known to fail */
     for (uint32_t i = 0; i < b->nconds && n > 0; i++) {
         const int64_t *v = t->sv[0];
@@ -2177,6 +2181,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
             if (ident) {
                 m = mask_select(t, ok, ns, sl);
                 ident = m == ns;
+                filled = true;
             } else {
 #pragma GCC unroll 4
                 for (uint32_t j = 0; j < n; j++) {
@@ -2187,6 +2192,10 @@ run_benefit(struct bn_batch *t, uint32_t bi)
             n = m;
             i += t->pspan[bi][i] - 1u; /* the conditions it stands for */
             continue;
+        }
+        if (!filled) {
+            memcpy(t->sel, t->iota, ns * sizeof *t->sel);
+            filled = true;
         }
         vrun(t, &b->conds[i].code, 0, t->sel, n);
         if (t->hole)
@@ -2221,6 +2230,8 @@ run_benefit(struct bn_batch *t, uint32_t bi)
         [BN_CONSENT] = CL_BENEFITS_UNKNOWN_NEEDS_CONSENT,
     };
 
+    if (!filled) /* no condition ran */
+        memcpy(t->sel, t->iota, ns * sizeof *t->sel);
     memset(status, CL_BENEFITS_NOT_ELIGIBLE, ns);
     if (amount != NULL)
         memset(amount, 0, ns * sizeof *amount);
@@ -2318,6 +2329,8 @@ bn_batch_new(const struct cl_benefits_rules *r, const struct cl_pop *pop,
             pred_compile(t, &r->ben[bi]->conds[i].code, &t->pred[bi][i]);
     pred_share(t);
     pred_merge(t);
+    for (uint32_t k = 0; k < BB; k++)
+        t->iota[k] = (uint16_t)k;
     for (uint32_t bits = 0; bits < 256; bits++)
         for (uint32_t b = 0, k = 0; b < 8; b++)
             if (bits & (1u << b))
