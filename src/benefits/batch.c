@@ -2041,13 +2041,14 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
             as = states(t, a, n);
             bs = states(t, b, n);
             for (uint32_t j = 0; j < n; j++) {
-                bool da = as[j] == BN_KNOWN && av[j] == dec;
-                bool db = bs[j] == BN_KNOWN && bv[j] == dec;
+                /* & and | rather than && and ||: the states are data, no branch on them */
+                bool da = (as[j] == BN_KNOWN) & (av[j] == dec);
+                bool db = (bs[j] == BN_KNOWN) & (bv[j] == dec);
                 uint8_t w = max8(as[j], bs[j]);
 
                 /* a known false (and) / known true (or) decides, whatever else is unknown */
-                as[j] = (da || db) ? BN_KNOWN : w;
-                av[j] = (da || db) ? dec : (w == BN_KNOWN ? !dec : 0);
+                as[j] = (da | db) ? BN_KNOWN : w;
+                av[j] = (da | db) ? dec : (w == BN_KNOWN ? !dec : 0);
             }
             settle(t, a, n);
             break;
@@ -2215,7 +2216,7 @@ run_benefit(struct bn_batch *t, uint32_t bi)
 #pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++) {
             uint16_t s = t->sel[j];
-            bool fails = st[j] == BN_KNOWN && v[j] == 0;
+            bool fails = (st[j] == BN_KNOWN) & (v[j] == 0); /* & rather than &&: no branch */
 
             t->worst[s] = max8(t->worst[s], st[j]);
             t->sel[m] = s;
