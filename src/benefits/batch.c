@@ -223,6 +223,24 @@ max8(uint8_t a, uint8_t b)
     return a > b ? a : b;
 }
 
+/* c ? a : b with masks: written as a ternary whose one side is the old value, gcc makes it a
+   conditional store, a branch on data (states, has_spouse) that mispredicts */
+static inline int64_t
+pick64(bool c, int64_t a, int64_t b)
+{
+    const int64_t m = -(int64_t)c;
+
+    return (a & m) | (b & ~m);
+}
+
+static inline uint8_t
+pick8(bool c, uint8_t a, uint8_t b)
+{
+    const uint8_t m = (uint8_t)-(int)c;
+
+    return (uint8_t)((a & m) | (b & ~m));
+}
+
 static inline int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -970,8 +988,10 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
         for (uint32_t j = 0; j < n; j++) {
             uint32_t i = subj_person(t, sel[j]);
             int32_t sp = p->p_spouse[i];
-            v[j] = (p->p_flags[i] & CL_POP_P_OCC_PENSION) ||
-                   (sp >= 0 && (p->p_flags[sp] & CL_POP_P_OCC_PENSION));
+            /* without a spouse the person's own flags again: no branch on the data */
+            uint16_t g = p->p_flags[sp >= 0 ? (uint32_t)sp : i];
+
+            v[j] = ((p->p_flags[i] | g) & CL_POP_P_OCC_PENSION) != 0;
         }
         return true;
     case K_TENURE:
@@ -1814,7 +1834,7 @@ settle(struct bn_batch *t, uint32_t i, uint32_t n)
                 int64_t x = av_[j], y = bv_[j];                                                    \
                 uint8_t w = max8(as_[j], bs_[j]);                                                  \
                 int64_t r_ = (EXPR);                                                               \
-                av_[j] = w == BN_KNOWN ? r_ : 0;                                                   \
+                av_[j] = pick64(w == BN_KNOWN, r_, 0);                                             \
                 as_[j] = w;                                                                        \
             }                                                                                      \
             t->ak[a_] = 0;                                                                         \
@@ -1956,14 +1976,15 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
                    the date (a hole) is noted and read as the first key meanwhile */
                 for (uint32_t j = 0; j < n; j++) {
                     const bool known = st == NULL || st[j] == BN_KNOWN;
-                    int64_t key = ints ? v[j] / S : v[j];
+                    int64_t key = ints ? v[j] / S : v[j], x;
                     bool out;
 
                     key = ints && key > maxkey ? maxkey : key; /* the last row holds beyond */
                     out = (uint64_t)key >= nkeys; /* a negative key wraps above */
                     key = out ? 0 : key;
                     bad |= known & (out | (row[key] == NULL));
-                    v[j] = known ? val[key] : v[j];
+                    x = val[key]; /* read whatever the state (key is in the table) */
+                    v[j] = pick64(known, x, v[j]);
                 }
                 if (bad) {
                     hole(t);
@@ -2085,11 +2106,9 @@ vrun(struct bn_batch *t, const struct bn_code *code, uint32_t base, const uint16
             bs = states(t, b, n);
             for (uint32_t j = 0; j < n; j++) { /* an unknown test stays; no branch on it */
                 const bool k = cs[j] == BN_KNOWN, ta = cv[j] != 0;
-                const int64_t x = ta ? av[j] : bv[j];
-                const uint8_t xs = ta ? as[j] : bs[j];
 
-                cv[j] = k ? x : cv[j];
-                cs[j] = k ? xs : cs[j];
+                cv[j] = pick64(k, pick64(ta, av[j], bv[j]), cv[j]);
+                cs[j] = pick8(k, pick8(ta, as[j], bs[j]), cs[j]);
             }
             settle(t, c, n);
             break;
