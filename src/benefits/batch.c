@@ -989,7 +989,7 @@ load_fact(struct bn_batch *t, const struct bn_ins *in, const uint16_t *sel, uint
             uint32_t i = subj_person(t, sel[j]);
             int32_t sp = p->p_spouse[i];
             /* without a spouse the person's own flags again: no branch on the data */
-            uint16_t g = p->p_flags[sp >= 0 ? (uint32_t)sp : i];
+            uint16_t g = p->p_flags[(uint32_t)pick64(sp >= 0, sp, i)];
 
             v[j] = ((p->p_flags[i] | g) & CL_POP_P_OCC_PENSION) != 0;
         }
