@@ -722,7 +722,14 @@ LANES static void
 chunk_eitc(struct bn_batch *t, uint8_t kernel)
 {
     const struct cl_pop *p = t->pop;
-    uint32_t nh = t->h1 - t->h0;
+    uint32_t nh = t->h1 - t->h0, nw = 0;
+    const int32_t *restrict head = p->hh_head + t->h0;
+    const int32_t *restrict spouse = p->p_spouse;
+    const uint16_t *restrict pf = p->p_flags;
+    const int32_t *restrict ea = p->income_annual[CL_POP_IA_EARNED];
+    const int32_t *restrict eb = p->income_annual[CL_POP_IA_BUSINESS];
+    const int32_t *restrict eo = p->income_annual[CL_POP_IA_OTHER_TAXABLE];
+    uint16_t wide[BB]; /* households with a wide amount that a known value reads */
 
     if (kernel == K_EITC_TYPE) {
         int64_t min, child, parent;
@@ -733,24 +740,44 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
         min = bn_par(t->c, PR_EITC_TWO_EARNER_MIN, 0) / S;
         child = bn_par(t->c, PR_EITC_DEPENDENT_CHILD_AGE_BELOW, 0) / S;
         parent = bn_par(t->c, PR_EITC_DEPENDENT_PARENT_AGE, 0) / S;
-        for (uint32_t hl = 0; hl < nh; hl++) {
-            uint32_t h = t->h0 + hl, i = (uint32_t)p->hh_head[h];
-            int32_t sp = p->p_spouse[i];
+        {
+            /* a dependant (a child, or a parent old enough) among the members: each person's
+               test in lanes (ages are int16, so the bounds are clamped to int16 range plus
+               one), then counted so that a household's count is a difference of two prefixes */
+            int32_t c16 = (int32_t)(child < -32768 ? -32768 : child > 32768 ? 32768 : child);
+            int32_t p16 = (int32_t)(parent < -32768 ? -32768 : parent > 32768 ? 32768 : parent);
+            const int16_t *restrict age = t->age;
+            const uint8_t *restrict rel = p->p_relation + t->p0;
+            const int32_t *restrict first = p->hh_first + t->h0;
+            uint32_t np = t->p1 - t->p0, p0 = t->p0;
+            uint8_t dep[BB];
+            uint16_t cnt[BB + 1];
 
-            t->etype[hl] = 0;
-            if (eitc_state(p, i, sp) != BN_KNOWN)
-                continue;
-            if (sp >= 0) {
-                t->etype[hl] = eitc_eb(p, i) >= min && eitc_eb(p, (uint32_t)sp) >= min ? 2 : 1;
-                continue;
+            for (uint32_t k = 0; k < np; k++)
+                dep[k] = (uint8_t)((age[k] < c16) |
+                                   ((rel[k] == CL_POP_REL_PARENT) & (age[k] >= p16)));
+            cnt[0] = 0;
+            for (uint32_t k = 0; k < np; k++)
+                cnt[k + 1] = (uint16_t)(cnt[k] + dep[k]);
+            /* the state and both types for every household, selected with masks */
+            for (uint32_t hl = 0; hl < nh; hl++) {
+                uint32_t i = (uint32_t)head[hl];
+                int32_t sp = spouse[i];
+                uint32_t has = sp >= 0, j = has ? (uint32_t)sp : i;
+                uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
+                uint32_t known = (fg & (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL)) ==
+                                 (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL);
+                uint32_t two = ((int64_t)ea[i] + eb[i] >= min) & ((int64_t)ea[j] + eb[j] >= min);
+                uint32_t any = cnt[first[hl + 1] - p0] != cnt[first[hl] - p0];
+
+                t->etype[hl] = (int64_t)(-known & ((-has & (1 + two)) | (~has & any)));
+                wide[nw] = (uint16_t)hl;
+                nw += known & has & ((ea[i] | eb[i] | ea[j] | eb[j]) < 0);
             }
-            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++) {
-                int32_t age = t->age[(uint32_t)m - t->p0];
+            for (uint32_t w = 0; w < nw; w++) { /* a wide amount: through money() */
+                uint32_t hl = wide[w], i = (uint32_t)head[hl], sp = (uint32_t)spouse[i];
 
-                if (age < child || (p->p_relation[m] == CL_POP_REL_PARENT && age >= parent)) {
-                    t->etype[hl] = 1;
-                    break;
-                }
+                t->etype[hl] = eitc_eb(p, i) >= min && eitc_eb(p, sp) >= min ? 2 : 1;
             }
         }
         return;
@@ -759,33 +786,48 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
         return;
     t->cdone |= 1u << K_EITC_EB;
     chunk_members(t);
+    /* Consent and data of head and spouse are close to random, so every household gets both
+       states and all three values, selected with masks (an absent spouse reads the head again,
+       masked out). Amounts are taken raw: a negative one (a wide amount) sends the household
+       to the exact step-by-step loop below. */
     for (uint32_t hl = 0; hl < nh; hl++) {
-        uint32_t h = t->h0 + hl, i = (uint32_t)p->hh_head[h];
-        int32_t sp = p->p_spouse[i];
-        uint16_t f = p->p_flags[i], g = sp >= 0 ? p->p_flags[sp] : (uint16_t)0xffff, all = 0xffff;
-        uint8_t s = eitc_state(p, i, sp);
+        uint32_t i = (uint32_t)head[hl];
+        int32_t sp = spouse[i];
+        uint32_t has = sp >= 0, j = has ? (uint32_t)sp : i;
+        int64_t hm = -(int64_t)has;
+        uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
+        uint8_t nc = !(fg & CL_POP_P_CONSENT), na = !(fg & CL_POP_P_HAS_INCOME_ANNUAL);
+        uint8_t nas = !(t->mand[hl] & CL_POP_P_HAS_ASSETS);
+        uint8_t s = (uint8_t)(nc << 1 | (na & !nc)), ps = (uint8_t)(nc << 1 | (nas & !nc));
+        int64_t e1 = (int64_t)ea[i] + eb[i], e2 = ((int64_t)ea[j] + eb[j]) & hm;
+        int64_t x = e1 + eo[i] + ((e2 + eo[j]) & hm);
+        int64_t km = -(int64_t)(s == BN_KNOWN), pm = -(int64_t)(ps == BN_KNOWN);
 
+        /* six int32 amounts, and four sums of at most 64 members' int32 amounts, stay below
+           2^40: num() is the plain product */
         t->est[hl] = s;
-        t->eb[hl] = 0;
-        t->etot[hl] = 0;
-        if (s == BN_KNOWN) {
+        t->eb[hl] = ((e1 + e2) * S) & km;
+        t->etot[hl] = (x * S) & km;
+        t->eprop_st[hl] = ps;
+        t->eprop[hl] = ((t->mH[hl] + t->mG[hl] + t->mF[hl] + t->mV[hl]) * S) & pm;
+        wide[nw] = (uint16_t)hl;
+        nw += ((s == BN_KNOWN) & ((ea[i] | eb[i] | eo[i] | ea[j] | eb[j] | eo[j]) < 0)) |
+              ((ps == BN_KNOWN) & (t->mlo[hl] < 0));
+    }
+    for (uint32_t w = 0; w < nw; w++) { /* a wide amount: money() and saturation, as facts.c */
+        uint32_t hl = wide[w], h = t->h0 + hl, i = (uint32_t)head[hl];
+        int32_t sp = spouse[i];
+
+        if (t->est[hl] == BN_KNOWN) {
             int64_t e1 = eitc_eb(p, i), e2 = sp >= 0 ? eitc_eb(p, (uint32_t)sp) : 0;
-            int64_t x = e1 + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], i);
+            int64_t x = e1 + money(p, eo, i);
 
             if (sp >= 0)
-                x += e2 + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], (uint32_t)sp);
+                x += e2 + money(p, eo, (uint32_t)sp);
             t->eb[hl] = num(e1 + e2);
             t->etot[hl] = num(x);
         }
-        all = t->mand[hl];
-        t->eprop[hl] = 0;
-        t->eprop_st[hl] = !(f & g & CL_POP_P_CONSENT)    ? BN_CONSENT
-                          : !(all & CL_POP_P_HAS_ASSETS) ? BN_MISSING
-                                                         : BN_KNOWN;
-        if (t->eprop_st[hl] == BN_KNOWN && t->mlo[hl] >= 0) {
-            /* int32 amounts, at most 64 members: the int64 sum is exact */
-            t->eprop[hl] = num(t->mH[hl] + t->mG[hl] + t->mF[hl] + t->mV[hl]);
-        } else if (t->eprop_st[hl] == BN_KNOWN) {
+        if (t->eprop_st[hl] == BN_KNOWN && t->mlo[hl] < 0) {
             bn_wide sum = 0;
 
             for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++)
