@@ -514,89 +514,140 @@ chunk_members(struct bn_batch *t)
     }
 }
 
+/* one household's NBLSS 소득인정액 with a wide amount or parameters of unusual size: the sums
+   step by step and the formula in 128 bits, saturating (f_nblss_ri in facts.c) */
+static int64_t
+nblss_wide(const struct bn_batch *t, uint32_t hl, const int64_t *par, int64_t cap, int64_t base)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t h = t->h0 + hl, a = (uint32_t)p->hh_first[h], e = (uint32_t)p->hh_first[h + 1];
+    int64_t earned_rate = par[0], fin_ded = par[1];
+    int64_t H = 0, G = 0, F = 0, V = 0, D = 0, pool, H1, G1, F1, H2, G2, F2, x;
+    bn_wide v, inc = 0;
+
+    if (t->mlo[hl] >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
+        /* int32 amounts (no wide ones), at most 64 members and a rate below 2^20: no sum
+           reaches 2^60, so plain int64 sums are the saturated ones */
+        H = t->mH[hl];
+        G = t->mG[hl];
+        F = t->mF[hl];
+        V = t->mV[hl];
+        D = t->mD[hl];
+        inc = t->mE[hl] * earned_rate + t->mO[hl] * S;
+    } else {
+        for (uint32_t i = a; i < e; i++) {
+            H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
+            G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
+            F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+            V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
+            D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
+            inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
+            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+        }
+    }
+    H1 = H < cap ? H : cap;
+    G1 = G + (H > cap ? H - cap : 0);
+    x = F - fin_ded;
+    F1 = x > 0 ? x : 0;
+    pool = base + D; /* deducted in the order H1 -> G1 -> F1 */
+    H2 = H1 > pool ? H1 - pool : 0;
+    pool -= H1 < pool ? H1 : pool;
+    G2 = G1 > pool ? G1 - pool : 0;
+    pool -= G1 < pool ? G1 : pool;
+    F2 = F1 > pool ? F1 - pool : 0;
+    v = (bn_wide)H2 * par[2] + (bn_wide)G2 * par[3] + (bn_wide)F2 * par[4] + (bn_wide)V * par[5];
+    v += sat128(inc);
+    return sat128(v);
+}
+
 /* NBLSS 소득인정액 of every household of the chunk (welfare-2026.md 4.1; f_nblss_ri and
-   income_eval in facts.c, step for step) */
+   income_eval in facts.c, step for step). Consent and data are close to random per household,
+   so the state and the value are computed for every household and the value masked; with
+   int32 amounts (mlo >= 0) and parameters of usual size the formula runs in int64 without a
+   branch, anything else goes to nblss_wide. */
 LANES static void
 chunk_nblss(struct bn_batch *t)
 {
     const struct cl_pop *p = t->pop;
-    uint32_t nh = t->h1 - t->h0;
-    int64_t earned_rate, fin_ded, rh, rg, rf, rv;
+    uint32_t nh = t->h1 - t->h0, nw = 0;
+    const uint8_t *restrict tier = p->hh_nblss_tier + t->h0;
     const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
-    /* the tier's cap and deduction, read once per tier and chunk (the same value each read) */
-    int64_t tcap[32], tbase[32];
-    uint8_t got_tier[32];
+    const int64_t lim20 = (int64_t)1 << 20, lim40 = (int64_t)1 << 40;
+    int64_t par[6]; /* earned rate, financial deduction (won), housing, general, financial and
+                       vehicle rates */
+    bool usual;
+    /* the tier's cap and deduction, read once per tier and chunk (the same value each read),
+       and whether both are of usual size */
+    int64_t tcap[32] = {0}, tbase[32] = {0}, fcap[32] = {0}, fbase[32] = {0};
+    uint8_t got_tier[32] = {0}, tusual[32] = {0};
+    int64_t fr[6]; /* par as the int64 formula takes it: 0 when of unusual size */
     uint32_t got = 0;
+    uint16_t wide[BB]; /* known households for nblss_wide */
+    int64_t hcap[BB], hbase[BB]; /* each household's tier cap and deduction (fcap, fbase) */
 
     if (t->cdone & (1u << K_NBLSS_RI))
         return;
     t->cdone |= 1u << K_NBLSS_RI;
-    earned_rate = bn_par(t->c, PR_NBLSS_EARNED_RATE, 0);
-    fin_ded = bn_par(t->c, PR_NBLSS_FINANCIAL_DEDUCTION, 0) / S;
-    rh = bn_par(t->c, PR_NBLSS_RATE_HOUSING, 0);
-    rg = bn_par(t->c, PR_NBLSS_RATE_GENERAL, 0);
-    rf = bn_par(t->c, PR_NBLSS_RATE_FINANCIAL, 0);
-    rv = bn_par(t->c, PR_NBLSS_RATE_VEHICLE, 0);
+    par[0] = bn_par(t->c, PR_NBLSS_EARNED_RATE, 0);
+    par[1] = bn_par(t->c, PR_NBLSS_FINANCIAL_DEDUCTION, 0) / S;
+    par[2] = bn_par(t->c, PR_NBLSS_RATE_HOUSING, 0);
+    par[3] = bn_par(t->c, PR_NBLSS_RATE_GENERAL, 0);
+    par[4] = bn_par(t->c, PR_NBLSS_RATE_FINANCIAL, 0);
+    par[5] = bn_par(t->c, PR_NBLSS_RATE_VEHICLE, 0);
+    /* rates in [0, 2^20), deductions and caps in [0, 2^40), member sums of int32 amounts below
+       2^37: every term below stays under 2^62, non-negative, so int64 is exact */
+    usual = par[1] >= 0 && par[1] < lim40;
+    for (int k = 0; k < 6; k++)
+        usual = usual && (k == 1 || (par[k] >= 0 && par[k] < lim20));
+    for (int k = 0; k < 6; k++)
+        fr[k] = usual ? par[k] : 0;
     chunk_members(t);
+    /* the state: consent of members 19 and over, then the data; a known household's tier
+       parameters are read as the scalar machine reads them (only for a known household) */
     for (uint32_t hl = 0; hl < nh; hl++) {
-        uint32_t h = t->h0 + hl, a = (uint32_t)p->hh_first[h], e = (uint32_t)p->hh_first[h + 1];
-        /* consent of members 19 and over, then the data */
-        uint8_t st = t->madult_nc[hl]               ? BN_CONSENT
-                     : (t->mand[hl] & need) != need ? BN_MISSING
-                                                    : BN_KNOWN;
-        int64_t H = 0, G = 0, F = 0, V = 0, D = 0, cap, base, pool, H1, G1, F1, H2, G2, F2, x;
-        bn_wide v, inc = 0;
+        uint8_t nc = t->madult_nc[hl] != 0, miss = (t->mand[hl] & need) != need;
+        uint8_t st = (uint8_t)(nc << 1 | (miss & !nc)), tr = tier[hl];
 
         t->nri_st[hl] = st;
-        t->nri[hl] = 0;
-        if (st != BN_KNOWN)
-            continue;
-        if (t->mlo[hl] >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
-            /* int32 amounts (no wide ones), at most 64 members and a rate below 2^20: no sum
-               reaches 2^60, so plain int64 sums are the saturated ones */
-            H = t->mH[hl];
-            G = t->mG[hl];
-            F = t->mF[hl];
-            V = t->mV[hl];
-            D = t->mD[hl];
-            inc = t->mE[hl] * earned_rate + t->mO[hl] * S;
-        } else { /* a wide amount: the sums step by step, saturating */
-            for (uint32_t i = a; i < e; i++) {
-                H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
-                G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
-                F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-                V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
-                D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
-                inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
-                for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-                    inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
-            }
+        if ((st == BN_KNOWN) & (!(got & (1u << (tr & 31))) | (got_tier[tr & 31] != tr))) {
+            tcap[tr & 31] = bn_par(t->c, PR_NBLSS_HOUSING_CAP, tr) / S;
+            tbase[tr & 31] = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, tr) / S;
+            tusual[tr & 31] = tcap[tr & 31] >= 0 && tcap[tr & 31] < lim40 &&
+                              tbase[tr & 31] >= 0 && tbase[tr & 31] < lim40;
+            fcap[tr & 31] = tusual[tr & 31] ? tcap[tr & 31] : 0;
+            fbase[tr & 31] = tusual[tr & 31] ? tbase[tr & 31] : 0;
+            got_tier[tr & 31] = tr;
+            got |= 1u << (tr & 31);
         }
-        {
-            uint8_t tier = p->hh_nblss_tier[h];
+        hcap[hl] = fcap[tr & 31];
+        hbase[hl] = fbase[tr & 31];
+        wide[nw] = (uint16_t)hl;
+        nw += (st == BN_KNOWN) & ((t->mlo[hl] < 0) | !usual | !tusual[tr & 31]);
+    }
+    /* the int64 formula in lanes over the households */
+    for (uint32_t hl = 0; hl < nh; hl++) {
+        int64_t H = t->mH[hl], G = t->mG[hl], F = t->mF[hl], V = t->mV[hl], D = t->mD[hl];
+        int64_t cap = hcap[hl], pool = hbase[hl] + D, H1, G1, F1, H2, G2, F2, x, v;
+        int64_t known = t->nri_st[hl] == BN_KNOWN;
 
-            if (!(got & (1u << (tier & 31))) || got_tier[tier & 31] != tier) {
-                tcap[tier & 31] = bn_par(t->c, PR_NBLSS_HOUSING_CAP, tier) / S;
-                tbase[tier & 31] = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, tier) / S;
-                got_tier[tier & 31] = tier;
-                got |= 1u << (tier & 31);
-            }
-            cap = tcap[tier & 31];
-            base = tbase[tier & 31];
-        }
         H1 = H < cap ? H : cap;
         G1 = G + (H > cap ? H - cap : 0);
-        x = F - fin_ded;
+        x = F - fr[1];
         F1 = x > 0 ? x : 0;
-        pool = base + D; /* deducted in the order H1 -> G1 -> F1 */
-        H2 = H1 > pool ? H1 - pool : 0;
+        H2 = H1 > pool ? H1 - pool : 0; /* deducted in the order H1 -> G1 -> F1 */
         pool -= H1 < pool ? H1 : pool;
         G2 = G1 > pool ? G1 - pool : 0;
         pool -= G1 < pool ? G1 : pool;
         F2 = F1 > pool ? F1 - pool : 0;
-        v = (bn_wide)H2 * rh + (bn_wide)G2 * rg + (bn_wide)F2 * rf + (bn_wide)V * rv;
-        v += sat128(inc);
-        t->nri[hl] = sat128(v);
+        v = H2 * fr[2] + G2 * fr[3] + F2 * fr[4] + V * fr[5] + t->mE[hl] * fr[0] + t->mO[hl] * S;
+        v = v > ((int64_t)1 << 60) ? (int64_t)1 << 60 : v;
+        t->nri[hl] = v & -known;
+    }
+    for (uint32_t w = 0; w < nw; w++) {
+        uint32_t hl = wide[w], ti = tier[hl] & 31u;
+
+        t->nri[hl] = nblss_wide(t, hl, par, tcap[ti], tbase[ti]);
     }
 }
 
