@@ -651,32 +651,98 @@ chunk_nblss(struct bn_batch *t)
     }
 }
 
+/* one person's 기초연금/장애인연금 소득인정액 when an amount is wide or a parameter of unusual
+   size: money() and saturating sums (f_pension_ri in facts.c, step for step); the state is
+   known */
+static int64_t
+pension_wide(const struct cl_pop *p, uint32_t person, const int64_t *par, int64_t base)
+{
+    int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
+    int64_t ded = par[0], earned_rate = par[1], fin_ded = par[2], conv = par[3];
+    int64_t hgv = 0, fin = 0, debt = 0, prop;
+    bn_wide inc = 0;
+
+    for (int k = 0; k < 2; k++) {
+        uint32_t i;
+
+        if (unit[k] < 0)
+            continue;
+        i = (uint32_t)unit[k];
+        {
+            int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
+            inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
+        }
+        for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+            inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+        hgv = sat128((bn_wide)hgv + money(p, p->assets[CL_POP_AS_HOUSING], i) +
+                     money(p, p->assets[CL_POP_AS_GENERAL], i) +
+                     money(p, p->assets[CL_POP_AS_VEHICLE], i));
+        fin = sat128((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+        debt = sat128((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
+    }
+    hgv -= base;
+    fin -= fin_ded;
+    prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
+    if (prop < 0)
+        prop = 0;
+    inc += (bn_wide)prop * (conv / 12);
+    return sat128(inc);
+}
+
 /* 기초연금/장애인연금 소득인정액 of the person and the spouse (welfare-2026.md 4.2, 6.9;
-   f_pension_ri in facts.c, step for step) */
+   f_pension_ri in facts.c, step for step). Consent and data of the two are close to random,
+   so both persons' states and sums are computed for every subject (an absent spouse reads
+   the person again, masked out) and the value masked; a wide amount, or a deduction or rate of
+   unusual size, sends the subject to pension_wide. */
 LANES static void
 load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, uint8_t *st)
 {
     const struct cl_pop *p = t->pop;
     const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
-    int64_t ded = bn_par(t->c, PR_PENSION_EARNED_DEDUCTION, 0) / S;
-    int64_t earned_rate = bn_par(t->c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
-    int64_t fin_ded = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
-    int64_t conv = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
-    /* a deduction and a rate of sane size: the int64 path below cannot overflow */
-    const bool fast = earned_rate >= 0 && earned_rate < ((int64_t)1 << 20) && ded >= 0 &&
-                      ded < ((int64_t)1 << 40);
+    const int32_t *restrict spouse = p->p_spouse;
+    const uint16_t *restrict pf = p->p_flags;
+    const int32_t *restrict xe = p->income_monthly[CL_POP_IM_EARNED];
+    const int32_t *restrict x1 = p->income_monthly[CL_POP_IM_BUSINESS];
+    const int32_t *restrict x2 = p->income_monthly[CL_POP_IM_PUBLIC_PENSION];
+    const int32_t *restrict x3 = p->income_monthly[CL_POP_IM_PRIVATE_PENSION];
+    const int32_t *restrict x4 = p->income_monthly[CL_POP_IM_PROPERTY_INCOME];
+    const int32_t *restrict x5 = p->income_monthly[CL_POP_IM_OTHER];
+    const int32_t *restrict a5 = p->assets[CL_POP_AS_HOUSING];
+    const int32_t *restrict a6 = p->assets[CL_POP_AS_GENERAL];
+    const int32_t *restrict a7 = p->assets[CL_POP_AS_FINANCIAL];
+    const int32_t *restrict a8 = p->assets[CL_POP_AS_VEHICLE];
+    const int32_t *restrict a9 = p->assets[CL_POP_AS_DEBT];
+    int64_t par[4]; /* earned deduction (won), earned rate (70 %, scaled), financial deduction
+                       (won), property rate (4 % a year, scaled) */
+    /* a deduction and a rate of sane size: the int64 sums below cannot overflow */
+    bool fast;
+    int64_t ded, rate;
     int64_t tbase[32]; /* the tier's deduction, read once per tier (the same value each read) */
     uint8_t got_tier[32];
-    uint32_t got = 0;
+    uint32_t got = 0, nw = 0;
+    uint16_t wide[BB]; /* lanes for pension_wide */
+    int64_t wbase[BB];
 
+    par[0] = bn_par(t->c, PR_PENSION_EARNED_DEDUCTION, 0) / S;
+    par[1] = bn_par(t->c, PR_PENSION_EARNED_RATE, 0);
+    par[2] = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
+    par[3] = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0);
+    fast = par[1] >= 0 && par[1] < ((int64_t)1 << 20) && par[0] >= 0 && par[0] < ((int64_t)1 << 40);
+    ded = fast ? par[0] : 0;
+    rate = fast ? par[1] : 0;
+    chunk_members(t); /* mlo: a wide amount in the household */
     for (uint32_t j = 0; j < n; j++) {
-        uint32_t person = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
-        int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
+        uint32_t i = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
+        int32_t sp = spouse[i];
+        uint32_t has = sp >= 0, k = has ? (uint32_t)sp : i;
+        int64_t hm = -(int64_t)has;
         uint8_t tier = p->hh_pension_tier[h];
-        int64_t base;
-        int64_t hgv = 0, fin = 0, debt = 0, prop;
-        bn_wide inc = 0;
-        uint8_t s = BN_KNOWN;
+        uint16_t f = pf[i], g = pf[k];
+        uint8_t s1 = (uint8_t)(!(f & CL_POP_P_CONSENT) << 1 | ((f & need) != need));
+        uint8_t s2 = (uint8_t)((!(g & CL_POP_P_CONSENT) << 1 | ((g & need) != need)) & -has);
+        uint8_t s = max8(s1 >= 2 ? 2 : s1, s2 >= 2 ? 2 : s2);
+        int64_t base, e1 = xe[i] - ded, e2 = xe[k] - ded, hgv, fin, debt, prop;
+        int64_t inc;
 
         if (!(got & (1u << (tier & 31))) || got_tier[tier & 31] != tier) {
             tbase[tier & 31] = bn_par(t->c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, tier) / S;
@@ -684,67 +750,23 @@ load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, ui
             got |= 1u << (tier & 31);
         }
         base = tbase[tier & 31];
-        for (int k = 0; k < 2; k++) {
-            uint32_t i;
-            uint16_t f;
-
-            if (unit[k] < 0)
-                continue;
-            i = (uint32_t)unit[k];
-            f = p->p_flags[i];
-            if (!(f & CL_POP_P_CONSENT))
-                s = BN_CONSENT;
-            if ((f & need) != need && s < BN_MISSING)
-                s = BN_MISSING;
-            if (s != BN_KNOWN)
-                continue;
-            if (fast) { /* int32 amounts of at most two persons: int64 sums never saturate */
-                const int32_t xe = p->income_monthly[CL_POP_IM_EARNED][i];
-                const int32_t x1 = p->income_monthly[CL_POP_IM_BUSINESS][i];
-                const int32_t x2 = p->income_monthly[CL_POP_IM_PUBLIC_PENSION][i];
-                const int32_t x3 = p->income_monthly[CL_POP_IM_PRIVATE_PENSION][i];
-                const int32_t x4 = p->income_monthly[CL_POP_IM_PROPERTY_INCOME][i];
-                const int32_t x5 = p->income_monthly[CL_POP_IM_OTHER][i];
-                const int32_t a5 = p->assets[CL_POP_AS_HOUSING][i];
-                const int32_t a6 = p->assets[CL_POP_AS_GENERAL][i];
-                const int32_t a7 = p->assets[CL_POP_AS_FINANCIAL][i];
-                const int32_t a8 = p->assets[CL_POP_AS_VEHICLE][i];
-                const int32_t a9 = p->assets[CL_POP_AS_DEBT][i];
-
-                if ((xe | x1 | x2 | x3 | x4 | x5 | a5 | a6 | a7 | a8 | a9) >= 0) {
-                    int64_t e = (int64_t)xe - ded;
-
-                    inc += (e > 0 ? e : 0) * earned_rate + ((int64_t)x1 + x2 + x3 + x4 + x5) * S;
-                    hgv += (int64_t)a5 + a6 + a8;
-                    fin += a7;
-                    debt += a9;
-                    continue;
-                }
-            }
-            {
-                int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
-                inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
-            }
-            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
-            hgv = sat128((bn_wide)hgv + money(p, p->assets[CL_POP_AS_HOUSING], i) +
-                         money(p, p->assets[CL_POP_AS_GENERAL], i) +
-                         money(p, p->assets[CL_POP_AS_VEHICLE], i));
-            fin = sat128((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-            debt = sat128((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
-        }
-        st[j] = s;
-        v[j] = 0;
-        if (s != BN_KNOWN)
-            continue;
-        hgv -= base;
-        fin -= fin_ded;
+        /* int32 amounts of at most two persons: int64 sums never saturate */
+        inc = (e1 > 0 ? e1 : 0) * rate + ((int64_t)x1[i] + x2[i] + x3[i] + x4[i] + x5[i]) * S +
+              (((e2 > 0 ? e2 : 0) * rate + ((int64_t)x1[k] + x2[k] + x3[k] + x4[k] + x5[k]) * S) &
+               hm);
+        hgv = (int64_t)a5[i] + a6[i] + a8[i] + (((int64_t)a5[k] + a6[k] + a8[k]) & hm) - base;
+        fin = (int64_t)a7[i] + (a7[k] & hm) - par[2];
+        debt = (int64_t)a9[i] + (a9[k] & hm);
         prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
-        if (prop < 0)
-            prop = 0;
-        inc += (bn_wide)prop * (conv / 12);
-        v[j] = sat128(inc);
+        prop = prop > 0 ? prop : 0;
+        st[j] = s;
+        v[j] = sat128(inc + (bn_wide)prop * (par[3] / 12)) & -(int64_t)(s == BN_KNOWN);
+        wide[nw] = (uint16_t)j;
+        wbase[nw] = base;
+        nw += (s == BN_KNOWN) & (!fast | (t->mlo[h - t->h0] < 0)); /* the spouse is a member */
     }
+    for (uint32_t w = 0; w < nw; w++)
+        v[wide[w]] = pension_wide(p, subj_person(t, sel[wide[w]]), par, wbase[w]);
 }
 
 /* 근로장려금 (4.6, 6.10, f_eitc_* in facts.c): consent of head and spouse, then their 2025
