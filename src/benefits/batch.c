@@ -449,7 +449,7 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
     }
 }
 
-/* the members' columns summed per household of the chunk, in one pass over its persons */
+/* the members' columns summed per household of the chunk */
 LANES static void
 chunk_members(struct bn_batch *t)
 {
@@ -469,24 +469,16 @@ chunk_members(struct bn_batch *t)
     const int32_t *restrict ip = p->income_monthly[CL_POP_IM_PROPERTY_INCOME] + p0;
     const int32_t *restrict io = p->income_monthly[CL_POP_IM_OTHER] + p0;
     const int16_t *restrict age = t->age;
+    const int32_t *restrict first = p->hh_first + t->h0; /* households have members */
     int32_t plo[BB];
     int64_t pot[BB];
     uint8_t pbits[BB];
+    uint16_t rest[BB]; /* the persons who are not their household's first member */
+    uint32_t nr = 0;
 
     if (t->cdone & (1u << K_MEMBERS))
         return;
     t->cdone |= 1u << K_MEMBERS;
-    memset(t->mand, 0xff, nh * sizeof *t->mand);
-    memset(t->madult_nc, 0, nh);
-    memset(t->mstu, 0, nh);
-    memset(t->mH, 0, nh * sizeof *t->mH);
-    memset(t->mG, 0, nh * sizeof *t->mG);
-    memset(t->mF, 0, nh * sizeof *t->mF);
-    memset(t->mV, 0, nh * sizeof *t->mV);
-    memset(t->mD, 0, nh * sizeof *t->mD);
-    memset(t->mE, 0, nh * sizeof *t->mE);
-    memset(t->mO, 0, nh * sizeof *t->mO);
-    memset(t->mlo, 0, nh * sizeof *t->mlo);
     /* first what each person adds, in lanes over the persons (no household index) */
     for (uint32_t k = 0; k < np; k++) {
         plo[k] =
@@ -497,8 +489,29 @@ chunk_members(struct bn_batch *t)
             (uint8_t)(((age[k] >= 19) & ((pf[k] & CL_POP_P_CONSENT) == 0)) |
                       (((sc[k] >= CL_POP_SCHOOL_ELEMENTARY) & (sc[k] <= CL_POP_SCHOOL_HIGH)) << 1));
     }
-    for (uint32_t k = 0; k < np; k++) {
-        uint32_t hl = t->hof[k];
+    /* each household's first member sets its columns (no clearing, no read-modify-write),
+       then the other members, listed without a branch, add theirs */
+    for (uint32_t hl = 0; hl < nh; hl++) {
+        uint32_t k = (uint32_t)first[hl] - p0;
+
+        t->mand[hl] = pf[k];
+        t->madult_nc[hl] = pbits[k] & 1;
+        t->mstu[hl] = pbits[k] >> 1;
+        t->mlo[hl] = plo[k];
+        t->mH[hl] = a5[k];
+        t->mG[hl] = a6[k];
+        t->mF[hl] = a7[k];
+        t->mV[hl] = a8[k];
+        t->mD[hl] = a9[k];
+        t->mE[hl] = ie[k];
+        t->mO[hl] = pot[k];
+    }
+    for (uint32_t k = 1; k < np; k++) {
+        rest[nr] = (uint16_t)k;
+        nr += t->hof[k] == t->hof[k - 1];
+    }
+    for (uint32_t r = 0; r < nr; r++) {
+        uint32_t k = rest[r], hl = t->hof[k];
 
         t->mand[hl] &= pf[k];
         t->madult_nc[hl] |= pbits[k] & 1;
