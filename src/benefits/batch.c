@@ -431,21 +431,29 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
         int64_t old = bn_par(t->c, PR_ENERGY_VOUCHER_ELDERLY_AGE, 0) / S;
         int64_t young = bn_par(t->c, PR_ENERGY_VOUCHER_INFANT_AGE_BELOW, 0) / S;
 
-        for (uint32_t hl = 0; hl < nh; hl++) {
-            uint32_t h = t->h0 + hl;
-            t->trait[hl] = (p->hh_flags[h] & CL_POP_H_SINGLE_PARENT) ||
-                           p->hh_kind[h] == CL_POP_KIND_GRANDPARENT_GRANDCHILD;
-        }
-        /* each person's part in lanes (| rather than ||: no branch), then ORed per household */
+        /* each person's part in lanes (| rather than ||: no branch), counted so that a
+           household's count is a difference of two prefixes, then ORed with the household's */
         const int16_t *restrict age = t->age;
         const uint16_t *restrict pf = p->p_flags + t->p0;
+        const uint8_t *restrict hf = p->hh_flags + t->h0, *restrict kind = p->hh_kind + t->h0;
+        const int32_t *restrict first = p->hh_first + t->h0;
         const uint16_t any = CL_POP_P_DISABLED | CL_POP_P_PREGNANT | CL_POP_P_RARE_DISEASE;
         uint8_t pt[BB];
+        uint16_t cnt[BB + 1];
+
+        /* ages are int16: bounds clamped to the int16 range plus one compare the same */
+        int32_t o16 = (int32_t)(old < -32768 ? -32768 : old > 32768 ? 32768 : old);
+        int32_t y16 = (int32_t)(young < -32768 ? -32768 : young > 32768 ? 32768 : young);
 
         for (uint32_t k = 0; k < np; k++)
-            pt[k] = (uint8_t)((age[k] >= old) | (age[k] < young) | ((pf[k] & any) != 0));
+            pt[k] = (uint8_t)((age[k] >= o16) | (age[k] < y16) | ((pf[k] & any) != 0));
+        cnt[0] = 0;
         for (uint32_t k = 0; k < np; k++)
-            t->trait[t->hof[k]] |= pt[k];
+            cnt[k + 1] = (uint16_t)(cnt[k] + pt[k]);
+        for (uint32_t hl = 0; hl < nh; hl++)
+            t->trait[hl] = (uint8_t)(((hf[hl] & CL_POP_H_SINGLE_PARENT) != 0) |
+                                     (kind[hl] == CL_POP_KIND_GRANDPARENT_GRANDCHILD) |
+                                     (cnt[first[hl + 1] - t->p0] != cnt[first[hl] - t->p0]));
     }
 }
 
