@@ -456,25 +456,33 @@ chunk_households(struct bn_batch *t, uint8_t kernel)
         int64_t old = bn_par(t->c, PR_ENERGY_VOUCHER_ELDERLY_AGE, 0) / S;
         int64_t young = bn_par(t->c, PR_ENERGY_VOUCHER_INFANT_AGE_BELOW, 0) / S;
 
-        for (uint32_t hl = 0; hl < nh; hl++) {
-            uint32_t h = t->h0 + hl;
-            t->trait[hl] = (p->hh_flags[h] & CL_POP_H_SINGLE_PARENT) ||
-                           p->hh_kind[h] == CL_POP_KIND_GRANDPARENT_GRANDCHILD;
-        }
-        /* each person's part in lanes (| rather than ||: no branch), then ORed per household */
+        /* each person's part in lanes (| rather than ||: no branch), counted so that a
+           household's count is a difference of two prefixes, then ORed with the household's */
         const int16_t *restrict age = t->age;
         const uint16_t *restrict pf = p->p_flags + t->p0;
+        const uint8_t *restrict hf = p->hh_flags + t->h0, *restrict kind = p->hh_kind + t->h0;
+        const int32_t *restrict first = p->hh_first + t->h0;
         const uint16_t any = CL_POP_P_DISABLED | CL_POP_P_PREGNANT | CL_POP_P_RARE_DISEASE;
         uint8_t pt[BB];
+        uint16_t cnt[BB + 1];
+
+        /* ages are int16: bounds clamped to the int16 range plus one compare the same */
+        int32_t o16 = (int32_t)(old < -32768 ? -32768 : old > 32768 ? 32768 : old);
+        int32_t y16 = (int32_t)(young < -32768 ? -32768 : young > 32768 ? 32768 : young);
 
         for (uint32_t k = 0; k < np; k++)
-            pt[k] = (uint8_t)((age[k] >= old) | (age[k] < young) | ((pf[k] & any) != 0));
+            pt[k] = (uint8_t)((age[k] >= o16) | (age[k] < y16) | ((pf[k] & any) != 0));
+        cnt[0] = 0;
         for (uint32_t k = 0; k < np; k++)
-            t->trait[t->hof[k]] |= pt[k];
+            cnt[k + 1] = (uint16_t)(cnt[k] + pt[k]);
+        for (uint32_t hl = 0; hl < nh; hl++)
+            t->trait[hl] = (uint8_t)(((hf[hl] & CL_POP_H_SINGLE_PARENT) != 0) |
+                                     (kind[hl] == CL_POP_KIND_GRANDPARENT_GRANDCHILD) |
+                                     (cnt[first[hl + 1] - t->p0] != cnt[first[hl] - t->p0]));
     }
 }
 
-/* the members' columns summed per household of the chunk, in one pass over its persons */
+/* the members' columns summed per household of the chunk */
 LANES static void
 chunk_members(struct bn_batch *t)
 {
@@ -494,24 +502,16 @@ chunk_members(struct bn_batch *t)
     const int32_t *restrict ip = p->income_monthly[CL_POP_IM_PROPERTY_INCOME] + p0;
     const int32_t *restrict io = p->income_monthly[CL_POP_IM_OTHER] + p0;
     const int16_t *restrict age = t->age;
+    const int32_t *restrict first = p->hh_first + t->h0; /* households have members */
     int32_t plo[BB];
     int64_t pot[BB];
     uint8_t pbits[BB];
+    uint16_t rest[BB]; /* the persons who are not their household's first member */
+    uint32_t nr = 0;
 
     if (t->cdone & (1u << K_MEMBERS))
         return;
     t->cdone |= 1u << K_MEMBERS;
-    memset(t->mand, 0xff, nh * sizeof *t->mand);
-    memset(t->madult_nc, 0, nh);
-    memset(t->mstu, 0, nh);
-    memset(t->mH, 0, nh * sizeof *t->mH);
-    memset(t->mG, 0, nh * sizeof *t->mG);
-    memset(t->mF, 0, nh * sizeof *t->mF);
-    memset(t->mV, 0, nh * sizeof *t->mV);
-    memset(t->mD, 0, nh * sizeof *t->mD);
-    memset(t->mE, 0, nh * sizeof *t->mE);
-    memset(t->mO, 0, nh * sizeof *t->mO);
-    memset(t->mlo, 0, nh * sizeof *t->mlo);
     /* first what each person adds, in lanes over the persons (no household index) */
     for (uint32_t k = 0; k < np; k++) {
         plo[k] =
@@ -522,8 +522,29 @@ chunk_members(struct bn_batch *t)
             (uint8_t)(((age[k] >= 19) & ((pf[k] & CL_POP_P_CONSENT) == 0)) |
                       (((sc[k] >= CL_POP_SCHOOL_ELEMENTARY) & (sc[k] <= CL_POP_SCHOOL_HIGH)) << 1));
     }
-    for (uint32_t k = 0; k < np; k++) {
-        uint32_t hl = t->hof[k];
+    /* each household's first member sets its columns (no clearing, no read-modify-write),
+       then the other members, listed without a branch, add theirs */
+    for (uint32_t hl = 0; hl < nh; hl++) {
+        uint32_t k = (uint32_t)first[hl] - p0;
+
+        t->mand[hl] = pf[k];
+        t->madult_nc[hl] = pbits[k] & 1;
+        t->mstu[hl] = pbits[k] >> 1;
+        t->mlo[hl] = plo[k];
+        t->mH[hl] = a5[k];
+        t->mG[hl] = a6[k];
+        t->mF[hl] = a7[k];
+        t->mV[hl] = a8[k];
+        t->mD[hl] = a9[k];
+        t->mE[hl] = ie[k];
+        t->mO[hl] = pot[k];
+    }
+    for (uint32_t k = 1; k < np; k++) {
+        rest[nr] = (uint16_t)k;
+        nr += t->hof[k] == t->hof[k - 1];
+    }
+    for (uint32_t r = 0; r < nr; r++) {
+        uint32_t k = rest[r], hl = t->hof[k];
 
         t->mand[hl] &= pf[k];
         t->madult_nc[hl] |= pbits[k] & 1;
@@ -539,118 +560,235 @@ chunk_members(struct bn_batch *t)
     }
 }
 
+/* one household's NBLSS 소득인정액 with a wide amount or parameters of unusual size: the sums
+   step by step and the formula in 128 bits, saturating (f_nblss_ri in facts.c) */
+static int64_t
+nblss_wide(const struct bn_batch *t, uint32_t hl, const int64_t *par, int64_t cap, int64_t base)
+{
+    const struct cl_pop *p = t->pop;
+    uint32_t h = t->h0 + hl, a = (uint32_t)p->hh_first[h], e = (uint32_t)p->hh_first[h + 1];
+    int64_t earned_rate = par[0], fin_ded = par[1];
+    int64_t H = 0, G = 0, F = 0, V = 0, D = 0, pool, H1, G1, F1, H2, G2, F2, x;
+    bn_wide v, inc = 0;
+
+    if (t->mlo[hl] >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
+        /* int32 amounts (no wide ones), at most 64 members and a rate below 2^20: no sum
+           reaches 2^60, so plain int64 sums are the saturated ones */
+        H = t->mH[hl];
+        G = t->mG[hl];
+        F = t->mF[hl];
+        V = t->mV[hl];
+        D = t->mD[hl];
+        inc = t->mE[hl] * earned_rate + t->mO[hl] * S;
+    } else {
+        for (uint32_t i = a; i < e; i++) {
+            H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
+            G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
+            F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+            V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
+            D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
+            inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
+            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+        }
+    }
+    H1 = H < cap ? H : cap;
+    G1 = G + (H > cap ? H - cap : 0);
+    x = F - fin_ded;
+    F1 = x > 0 ? x : 0;
+    pool = base + D; /* deducted in the order H1 -> G1 -> F1 */
+    H2 = H1 > pool ? H1 - pool : 0;
+    pool -= H1 < pool ? H1 : pool;
+    G2 = G1 > pool ? G1 - pool : 0;
+    pool -= G1 < pool ? G1 : pool;
+    F2 = F1 > pool ? F1 - pool : 0;
+    v = (bn_wide)H2 * par[2] + (bn_wide)G2 * par[3] + (bn_wide)F2 * par[4] + (bn_wide)V * par[5];
+    v += sat128(inc);
+    return sat128(v);
+}
+
 /* NBLSS 소득인정액 of every household of the chunk (welfare-2026.md 4.1; f_nblss_ri and
-   income_eval in facts.c, step for step) */
+   income_eval in facts.c, step for step). Consent and data are close to random per household,
+   so the state and the value are computed for every household and the value masked; with
+   int32 amounts (mlo >= 0) and parameters of usual size the formula runs in int64 without a
+   branch, anything else goes to nblss_wide. */
 LANES static void
 chunk_nblss(struct bn_batch *t)
 {
     const struct cl_pop *p = t->pop;
-    uint32_t nh = t->h1 - t->h0;
-    int64_t earned_rate, fin_ded, rh, rg, rf, rv;
+    uint32_t nh = t->h1 - t->h0, nw = 0;
+    const uint8_t *restrict tier = p->hh_nblss_tier + t->h0;
     const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
-    /* the tier's cap and deduction, read once per tier and chunk (the same value each read) */
-    int64_t tcap[32], tbase[32];
-    uint8_t got_tier[32];
+    const int64_t lim20 = (int64_t)1 << 20, lim40 = (int64_t)1 << 40;
+    int64_t par[6]; /* earned rate, financial deduction (won), housing, general, financial and
+                       vehicle rates */
+    bool usual;
+    /* the tier's cap and deduction, read once per tier and chunk (the same value each read),
+       and whether both are of usual size */
+    int64_t tcap[32] = {0}, tbase[32] = {0}, fcap[32] = {0}, fbase[32] = {0};
+    uint8_t got_tier[32] = {0}, tusual[32] = {0};
+    int64_t fr[6]; /* par as the int64 formula takes it: 0 when of unusual size */
     uint32_t got = 0;
+    uint16_t wide[BB]; /* known households for nblss_wide */
+    int64_t hcap[BB], hbase[BB]; /* each household's tier cap and deduction (fcap, fbase) */
 
     if (t->cdone & (1u << K_NBLSS_RI))
         return;
     t->cdone |= 1u << K_NBLSS_RI;
-    earned_rate = bn_par(t->c, PR_NBLSS_EARNED_RATE, 0);
-    fin_ded = bn_par(t->c, PR_NBLSS_FINANCIAL_DEDUCTION, 0) / S;
-    rh = bn_par(t->c, PR_NBLSS_RATE_HOUSING, 0);
-    rg = bn_par(t->c, PR_NBLSS_RATE_GENERAL, 0);
-    rf = bn_par(t->c, PR_NBLSS_RATE_FINANCIAL, 0);
-    rv = bn_par(t->c, PR_NBLSS_RATE_VEHICLE, 0);
+    par[0] = bn_par(t->c, PR_NBLSS_EARNED_RATE, 0);
+    par[1] = bn_par(t->c, PR_NBLSS_FINANCIAL_DEDUCTION, 0) / S;
+    par[2] = bn_par(t->c, PR_NBLSS_RATE_HOUSING, 0);
+    par[3] = bn_par(t->c, PR_NBLSS_RATE_GENERAL, 0);
+    par[4] = bn_par(t->c, PR_NBLSS_RATE_FINANCIAL, 0);
+    par[5] = bn_par(t->c, PR_NBLSS_RATE_VEHICLE, 0);
+    /* rates in [0, 2^20), deductions and caps in [0, 2^40), member sums of int32 amounts below
+       2^37: every term below stays under 2^62, non-negative, so int64 is exact */
+    usual = par[1] >= 0 && par[1] < lim40;
+    for (int k = 0; k < 6; k++)
+        usual = usual && (k == 1 || (par[k] >= 0 && par[k] < lim20));
+    for (int k = 0; k < 6; k++)
+        fr[k] = usual ? par[k] : 0;
     chunk_members(t);
+    /* the state: consent of members 19 and over, then the data; a known household's tier
+       parameters are read as the scalar machine reads them (only for a known household) */
     for (uint32_t hl = 0; hl < nh; hl++) {
-        uint32_t h = t->h0 + hl, a = (uint32_t)p->hh_first[h], e = (uint32_t)p->hh_first[h + 1];
-        /* consent of members 19 and over, then the data */
-        uint8_t st = t->madult_nc[hl]               ? BN_CONSENT
-                     : (t->mand[hl] & need) != need ? BN_MISSING
-                                                    : BN_KNOWN;
-        int64_t H = 0, G = 0, F = 0, V = 0, D = 0, cap, base, pool, H1, G1, F1, H2, G2, F2, x;
-        bn_wide v, inc = 0;
+        uint8_t nc = t->madult_nc[hl] != 0, miss = (t->mand[hl] & need) != need;
+        uint8_t st = (uint8_t)(nc << 1 | (miss & !nc)), tr = tier[hl];
 
         t->nri_st[hl] = st;
-        t->nri[hl] = 0;
-        if (st != BN_KNOWN)
-            continue;
-        if (t->mlo[hl] >= 0 && earned_rate >= 0 && earned_rate < ((int64_t)1 << 20)) {
-            /* int32 amounts (no wide ones), at most 64 members and a rate below 2^20: no sum
-               reaches 2^60, so plain int64 sums are the saturated ones */
-            H = t->mH[hl];
-            G = t->mG[hl];
-            F = t->mF[hl];
-            V = t->mV[hl];
-            D = t->mD[hl];
-            inc = t->mE[hl] * earned_rate + t->mO[hl] * S;
-        } else { /* a wide amount: the sums step by step, saturating */
-            for (uint32_t i = a; i < e; i++) {
-                H = sat128((bn_wide)H + money(p, p->assets[CL_POP_AS_HOUSING], i));
-                G = sat128((bn_wide)G + money(p, p->assets[CL_POP_AS_GENERAL], i));
-                F = sat128((bn_wide)F + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-                V = sat128((bn_wide)V + money(p, p->assets[CL_POP_AS_VEHICLE], i));
-                D = sat128((bn_wide)D + money(p, p->assets[CL_POP_AS_DEBT], i));
-                inc += (bn_wide)money(p, p->income_monthly[CL_POP_IM_EARNED], i) * earned_rate;
-                for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-                    inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
-            }
+        if ((st == BN_KNOWN) & (!(got & (1u << (tr & 31))) | (got_tier[tr & 31] != tr))) {
+            tcap[tr & 31] = bn_par(t->c, PR_NBLSS_HOUSING_CAP, tr) / S;
+            tbase[tr & 31] = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, tr) / S;
+            tusual[tr & 31] = tcap[tr & 31] >= 0 && tcap[tr & 31] < lim40 &&
+                              tbase[tr & 31] >= 0 && tbase[tr & 31] < lim40;
+            fcap[tr & 31] = tusual[tr & 31] ? tcap[tr & 31] : 0;
+            fbase[tr & 31] = tusual[tr & 31] ? tbase[tr & 31] : 0;
+            got_tier[tr & 31] = tr;
+            got |= 1u << (tr & 31);
         }
-        {
-            uint8_t tier = p->hh_nblss_tier[h];
+        hcap[hl] = fcap[tr & 31];
+        hbase[hl] = fbase[tr & 31];
+        wide[nw] = (uint16_t)hl;
+        nw += (st == BN_KNOWN) & ((t->mlo[hl] < 0) | !usual | !tusual[tr & 31]);
+    }
+    /* the int64 formula in lanes over the households */
+    for (uint32_t hl = 0; hl < nh; hl++) {
+        int64_t H = t->mH[hl], G = t->mG[hl], F = t->mF[hl], V = t->mV[hl], D = t->mD[hl];
+        int64_t cap = hcap[hl], pool = hbase[hl] + D, H1, G1, F1, H2, G2, F2, x, v;
+        int64_t known = t->nri_st[hl] == BN_KNOWN;
 
-            if (!(got & (1u << (tier & 31))) || got_tier[tier & 31] != tier) {
-                tcap[tier & 31] = bn_par(t->c, PR_NBLSS_HOUSING_CAP, tier) / S;
-                tbase[tier & 31] = bn_par(t->c, PR_NBLSS_BASIC_PROPERTY_DEDUCTION, tier) / S;
-                got_tier[tier & 31] = tier;
-                got |= 1u << (tier & 31);
-            }
-            cap = tcap[tier & 31];
-            base = tbase[tier & 31];
-        }
         H1 = H < cap ? H : cap;
         G1 = G + (H > cap ? H - cap : 0);
-        x = F - fin_ded;
+        x = F - fr[1];
         F1 = x > 0 ? x : 0;
-        pool = base + D; /* deducted in the order H1 -> G1 -> F1 */
-        H2 = H1 > pool ? H1 - pool : 0;
+        H2 = H1 > pool ? H1 - pool : 0; /* deducted in the order H1 -> G1 -> F1 */
         pool -= H1 < pool ? H1 : pool;
         G2 = G1 > pool ? G1 - pool : 0;
         pool -= G1 < pool ? G1 : pool;
         F2 = F1 > pool ? F1 - pool : 0;
-        v = (bn_wide)H2 * rh + (bn_wide)G2 * rg + (bn_wide)F2 * rf + (bn_wide)V * rv;
-        v += sat128(inc);
-        t->nri[hl] = sat128(v);
+        v = H2 * fr[2] + G2 * fr[3] + F2 * fr[4] + V * fr[5] + t->mE[hl] * fr[0] + t->mO[hl] * S;
+        v = v > ((int64_t)1 << 60) ? (int64_t)1 << 60 : v;
+        t->nri[hl] = v & -known;
+    }
+    for (uint32_t w = 0; w < nw; w++) {
+        uint32_t hl = wide[w], ti = tier[hl] & 31u;
+
+        t->nri[hl] = nblss_wide(t, hl, par, tcap[ti], tbase[ti]);
     }
 }
 
+/* one person's 기초연금/장애인연금 소득인정액 when an amount is wide or a parameter of unusual
+   size: money() and saturating sums (f_pension_ri in facts.c, step for step); the state is
+   known */
+static int64_t
+pension_wide(const struct cl_pop *p, uint32_t person, const int64_t *par, int64_t base)
+{
+    int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
+    int64_t ded = par[0], earned_rate = par[1], fin_ded = par[2], conv = par[3];
+    int64_t hgv = 0, fin = 0, debt = 0, prop;
+    bn_wide inc = 0;
+
+    for (int k = 0; k < 2; k++) {
+        uint32_t i;
+
+        if (unit[k] < 0)
+            continue;
+        i = (uint32_t)unit[k];
+        {
+            int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
+            inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
+        }
+        for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
+            inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
+        hgv = sat128((bn_wide)hgv + money(p, p->assets[CL_POP_AS_HOUSING], i) +
+                     money(p, p->assets[CL_POP_AS_GENERAL], i) +
+                     money(p, p->assets[CL_POP_AS_VEHICLE], i));
+        fin = sat128((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
+        debt = sat128((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
+    }
+    hgv -= base;
+    fin -= fin_ded;
+    prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
+    if (prop < 0)
+        prop = 0;
+    inc += (bn_wide)prop * (conv / 12);
+    return sat128(inc);
+}
+
 /* 기초연금/장애인연금 소득인정액 of the person and the spouse (welfare-2026.md 4.2, 6.9;
-   f_pension_ri in facts.c, step for step) */
+   f_pension_ri in facts.c, step for step). Consent and data of the two are close to random,
+   so both persons' states and sums are computed for every subject (an absent spouse reads
+   the person again, masked out) and the value masked; a wide amount, or a deduction or rate of
+   unusual size, sends the subject to pension_wide. */
 LANES static void
 load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, uint8_t *st)
 {
     const struct cl_pop *p = t->pop;
     const uint16_t need = CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS;
-    int64_t ded = bn_par(t->c, PR_PENSION_EARNED_DEDUCTION, 0) / S;
-    int64_t earned_rate = bn_par(t->c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
-    int64_t fin_ded = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
-    int64_t conv = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
-    /* a deduction and a rate of sane size: the int64 path below cannot overflow */
-    const bool fast = earned_rate >= 0 && earned_rate < ((int64_t)1 << 20) && ded >= 0 &&
-                      ded < ((int64_t)1 << 40);
+    const int32_t *restrict spouse = p->p_spouse;
+    const uint16_t *restrict pf = p->p_flags;
+    const int32_t *restrict xe = p->income_monthly[CL_POP_IM_EARNED];
+    const int32_t *restrict x1 = p->income_monthly[CL_POP_IM_BUSINESS];
+    const int32_t *restrict x2 = p->income_monthly[CL_POP_IM_PUBLIC_PENSION];
+    const int32_t *restrict x3 = p->income_monthly[CL_POP_IM_PRIVATE_PENSION];
+    const int32_t *restrict x4 = p->income_monthly[CL_POP_IM_PROPERTY_INCOME];
+    const int32_t *restrict x5 = p->income_monthly[CL_POP_IM_OTHER];
+    const int32_t *restrict a5 = p->assets[CL_POP_AS_HOUSING];
+    const int32_t *restrict a6 = p->assets[CL_POP_AS_GENERAL];
+    const int32_t *restrict a7 = p->assets[CL_POP_AS_FINANCIAL];
+    const int32_t *restrict a8 = p->assets[CL_POP_AS_VEHICLE];
+    const int32_t *restrict a9 = p->assets[CL_POP_AS_DEBT];
+    int64_t par[4]; /* earned deduction (won), earned rate (70 %, scaled), financial deduction
+                       (won), property rate (4 % a year, scaled) */
+    /* a deduction and a rate of sane size: the int64 sums below cannot overflow */
+    bool fast;
+    int64_t ded, rate;
     int64_t tbase[32]; /* the tier's deduction, read once per tier (the same value each read) */
     uint8_t got_tier[32];
-    uint32_t got = 0;
+    uint32_t got = 0, nw = 0;
+    uint16_t wide[BB]; /* lanes for pension_wide */
+    int64_t wbase[BB];
 
+    par[0] = bn_par(t->c, PR_PENSION_EARNED_DEDUCTION, 0) / S;
+    par[1] = bn_par(t->c, PR_PENSION_EARNED_RATE, 0);
+    par[2] = bn_par(t->c, PR_PENSION_FINANCIAL_DEDUCTION, 0) / S;
+    par[3] = bn_par(t->c, PR_PENSION_PROPERTY_RATE, 0);
+    fast = par[1] >= 0 && par[1] < ((int64_t)1 << 20) && par[0] >= 0 && par[0] < ((int64_t)1 << 40);
+    ded = fast ? par[0] : 0;
+    rate = fast ? par[1] : 0;
+    chunk_members(t); /* mlo: a wide amount in the household */
     for (uint32_t j = 0; j < n; j++) {
-        uint32_t person = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
-        int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
+        uint32_t i = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
+        int32_t sp = spouse[i];
+        uint32_t has = sp >= 0, k = has ? (uint32_t)sp : i;
+        int64_t hm = -(int64_t)has;
         uint8_t tier = p->hh_pension_tier[h];
-        int64_t base;
-        int64_t hgv = 0, fin = 0, debt = 0, prop;
-        bn_wide inc = 0;
-        uint8_t s = BN_KNOWN;
+        uint16_t f = pf[i], g = pf[k];
+        uint8_t s1 = (uint8_t)(!(f & CL_POP_P_CONSENT) << 1 | ((f & need) != need));
+        uint8_t s2 = (uint8_t)((!(g & CL_POP_P_CONSENT) << 1 | ((g & need) != need)) & -has);
+        uint8_t s = max8(s1 >= 2 ? 2 : s1, s2 >= 2 ? 2 : s2);
+        int64_t base, e1 = xe[i] - ded, e2 = xe[k] - ded, hgv, fin, debt, prop;
+        int64_t inc;
 
         if (!(got & (1u << (tier & 31))) || got_tier[tier & 31] != tier) {
             tbase[tier & 31] = bn_par(t->c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, tier) / S;
@@ -658,67 +796,23 @@ load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, ui
             got |= 1u << (tier & 31);
         }
         base = tbase[tier & 31];
-        for (int k = 0; k < 2; k++) {
-            uint32_t i;
-            uint16_t f;
-
-            if (unit[k] < 0)
-                continue;
-            i = (uint32_t)unit[k];
-            f = p->p_flags[i];
-            if (!(f & CL_POP_P_CONSENT))
-                s = BN_CONSENT;
-            if ((f & need) != need && s < BN_MISSING)
-                s = BN_MISSING;
-            if (s != BN_KNOWN)
-                continue;
-            if (fast) { /* int32 amounts of at most two persons: int64 sums never saturate */
-                const int32_t xe = p->income_monthly[CL_POP_IM_EARNED][i];
-                const int32_t x1 = p->income_monthly[CL_POP_IM_BUSINESS][i];
-                const int32_t x2 = p->income_monthly[CL_POP_IM_PUBLIC_PENSION][i];
-                const int32_t x3 = p->income_monthly[CL_POP_IM_PRIVATE_PENSION][i];
-                const int32_t x4 = p->income_monthly[CL_POP_IM_PROPERTY_INCOME][i];
-                const int32_t x5 = p->income_monthly[CL_POP_IM_OTHER][i];
-                const int32_t a5 = p->assets[CL_POP_AS_HOUSING][i];
-                const int32_t a6 = p->assets[CL_POP_AS_GENERAL][i];
-                const int32_t a7 = p->assets[CL_POP_AS_FINANCIAL][i];
-                const int32_t a8 = p->assets[CL_POP_AS_VEHICLE][i];
-                const int32_t a9 = p->assets[CL_POP_AS_DEBT][i];
-
-                if ((xe | x1 | x2 | x3 | x4 | x5 | a5 | a6 | a7 | a8 | a9) >= 0) {
-                    int64_t e = (int64_t)xe - ded;
-
-                    inc += (e > 0 ? e : 0) * earned_rate + ((int64_t)x1 + x2 + x3 + x4 + x5) * S;
-                    hgv += (int64_t)a5 + a6 + a8;
-                    fin += a7;
-                    debt += a9;
-                    continue;
-                }
-            }
-            {
-                int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
-                inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
-            }
-            for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-                inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
-            hgv = sat128((bn_wide)hgv + money(p, p->assets[CL_POP_AS_HOUSING], i) +
-                         money(p, p->assets[CL_POP_AS_GENERAL], i) +
-                         money(p, p->assets[CL_POP_AS_VEHICLE], i));
-            fin = sat128((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-            debt = sat128((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
-        }
-        st[j] = s;
-        v[j] = 0;
-        if (s != BN_KNOWN)
-            continue;
-        hgv -= base;
-        fin -= fin_ded;
+        /* int32 amounts of at most two persons: int64 sums never saturate */
+        inc = (e1 > 0 ? e1 : 0) * rate + ((int64_t)x1[i] + x2[i] + x3[i] + x4[i] + x5[i]) * S +
+              (((e2 > 0 ? e2 : 0) * rate + ((int64_t)x1[k] + x2[k] + x3[k] + x4[k] + x5[k]) * S) &
+               hm);
+        hgv = (int64_t)a5[i] + a6[i] + a8[i] + (((int64_t)a5[k] + a6[k] + a8[k]) & hm) - base;
+        fin = (int64_t)a7[i] + (a7[k] & hm) - par[2];
+        debt = (int64_t)a9[i] + (a9[k] & hm);
         prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
-        if (prop < 0)
-            prop = 0;
-        inc += (bn_wide)prop * (conv / 12);
-        v[j] = sat128(inc);
+        prop = prop > 0 ? prop : 0;
+        st[j] = s;
+        v[j] = sat128(inc + (bn_wide)prop * (par[3] / 12)) & -(int64_t)(s == BN_KNOWN);
+        wide[nw] = (uint16_t)j;
+        wbase[nw] = base;
+        nw += (s == BN_KNOWN) & (!fast | (t->mlo[h - t->h0] < 0)); /* the spouse is a member */
     }
+    for (uint32_t w = 0; w < nw; w++)
+        v[wide[w]] = pension_wide(p, subj_person(t, sel[wide[w]]), par, wbase[w]);
 }
 
 /* 근로장려금 (4.6, 6.10, f_eitc_* in facts.c): consent of head and spouse, then their 2025
@@ -747,7 +841,14 @@ LANES static void
 chunk_eitc(struct bn_batch *t, uint8_t kernel)
 {
     const struct cl_pop *p = t->pop;
-    uint32_t nh = t->h1 - t->h0;
+    uint32_t nh = t->h1 - t->h0, nw = 0;
+    const int32_t *restrict head = p->hh_head + t->h0;
+    const int32_t *restrict spouse = p->p_spouse;
+    const uint16_t *restrict pf = p->p_flags;
+    const int32_t *restrict ea = p->income_annual[CL_POP_IA_EARNED];
+    const int32_t *restrict eb = p->income_annual[CL_POP_IA_BUSINESS];
+    const int32_t *restrict eo = p->income_annual[CL_POP_IA_OTHER_TAXABLE];
+    uint16_t wide[BB]; /* households with a wide amount that a known value reads */
 
     if (kernel == K_EITC_TYPE) {
         int64_t min, child, parent;
@@ -758,24 +859,44 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
         min = bn_par(t->c, PR_EITC_TWO_EARNER_MIN, 0) / S;
         child = bn_par(t->c, PR_EITC_DEPENDENT_CHILD_AGE_BELOW, 0) / S;
         parent = bn_par(t->c, PR_EITC_DEPENDENT_PARENT_AGE, 0) / S;
-        for (uint32_t hl = 0; hl < nh; hl++) {
-            uint32_t h = t->h0 + hl, i = (uint32_t)p->hh_head[h];
-            int32_t sp = p->p_spouse[i];
+        {
+            /* a dependant (a child, or a parent old enough) among the members: each person's
+               test in lanes (ages are int16, so the bounds are clamped to int16 range plus
+               one), then counted so that a household's count is a difference of two prefixes */
+            int32_t c16 = (int32_t)(child < -32768 ? -32768 : child > 32768 ? 32768 : child);
+            int32_t p16 = (int32_t)(parent < -32768 ? -32768 : parent > 32768 ? 32768 : parent);
+            const int16_t *restrict age = t->age;
+            const uint8_t *restrict rel = p->p_relation + t->p0;
+            const int32_t *restrict first = p->hh_first + t->h0;
+            uint32_t np = t->p1 - t->p0, p0 = t->p0;
+            uint8_t dep[BB];
+            uint16_t cnt[BB + 1];
 
-            t->etype[hl] = 0;
-            if (eitc_state(p, i, sp) != BN_KNOWN)
-                continue;
-            if (sp >= 0) {
-                t->etype[hl] = eitc_eb(p, i) >= min && eitc_eb(p, (uint32_t)sp) >= min ? 2 : 1;
-                continue;
+            for (uint32_t k = 0; k < np; k++)
+                dep[k] = (uint8_t)((age[k] < c16) |
+                                   ((rel[k] == CL_POP_REL_PARENT) & (age[k] >= p16)));
+            cnt[0] = 0;
+            for (uint32_t k = 0; k < np; k++)
+                cnt[k + 1] = (uint16_t)(cnt[k] + dep[k]);
+            /* the state and both types for every household, selected with masks */
+            for (uint32_t hl = 0; hl < nh; hl++) {
+                uint32_t i = (uint32_t)head[hl];
+                int32_t sp = spouse[i];
+                uint32_t has = sp >= 0, j = has ? (uint32_t)sp : i;
+                uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
+                uint32_t known = (fg & (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL)) ==
+                                 (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL);
+                uint32_t two = ((int64_t)ea[i] + eb[i] >= min) & ((int64_t)ea[j] + eb[j] >= min);
+                uint32_t any = cnt[first[hl + 1] - p0] != cnt[first[hl] - p0];
+
+                t->etype[hl] = (int64_t)(-known & ((-has & (1 + two)) | (~has & any)));
+                wide[nw] = (uint16_t)hl;
+                nw += known & has & ((ea[i] | eb[i] | ea[j] | eb[j]) < 0);
             }
-            for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++) {
-                int32_t age = t->age[(uint32_t)m - t->p0];
+            for (uint32_t w = 0; w < nw; w++) { /* a wide amount: through money() */
+                uint32_t hl = wide[w], i = (uint32_t)head[hl], sp = (uint32_t)spouse[i];
 
-                if (age < child || (p->p_relation[m] == CL_POP_REL_PARENT && age >= parent)) {
-                    t->etype[hl] = 1;
-                    break;
-                }
+                t->etype[hl] = eitc_eb(p, i) >= min && eitc_eb(p, sp) >= min ? 2 : 1;
             }
         }
         return;
@@ -784,33 +905,48 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
         return;
     t->cdone |= 1u << K_EITC_EB;
     chunk_members(t);
+    /* Consent and data of head and spouse are close to random, so every household gets both
+       states and all three values, selected with masks (an absent spouse reads the head again,
+       masked out). Amounts are taken raw: a negative one (a wide amount) sends the household
+       to the exact step-by-step loop below. */
     for (uint32_t hl = 0; hl < nh; hl++) {
-        uint32_t h = t->h0 + hl, i = (uint32_t)p->hh_head[h];
-        int32_t sp = p->p_spouse[i];
-        uint16_t f = p->p_flags[i], g = sp >= 0 ? p->p_flags[sp] : (uint16_t)0xffff, all = 0xffff;
-        uint8_t s = eitc_state(p, i, sp);
+        uint32_t i = (uint32_t)head[hl];
+        int32_t sp = spouse[i];
+        uint32_t has = sp >= 0, j = has ? (uint32_t)sp : i;
+        int64_t hm = -(int64_t)has;
+        uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
+        uint8_t nc = !(fg & CL_POP_P_CONSENT), na = !(fg & CL_POP_P_HAS_INCOME_ANNUAL);
+        uint8_t nas = !(t->mand[hl] & CL_POP_P_HAS_ASSETS);
+        uint8_t s = (uint8_t)(nc << 1 | (na & !nc)), ps = (uint8_t)(nc << 1 | (nas & !nc));
+        int64_t e1 = (int64_t)ea[i] + eb[i], e2 = ((int64_t)ea[j] + eb[j]) & hm;
+        int64_t x = e1 + eo[i] + ((e2 + eo[j]) & hm);
+        int64_t km = -(int64_t)(s == BN_KNOWN), pm = -(int64_t)(ps == BN_KNOWN);
 
+        /* six int32 amounts, and four sums of at most 64 members' int32 amounts, stay below
+           2^40: num() is the plain product */
         t->est[hl] = s;
-        t->eb[hl] = 0;
-        t->etot[hl] = 0;
-        if (s == BN_KNOWN) {
+        t->eb[hl] = ((e1 + e2) * S) & km;
+        t->etot[hl] = (x * S) & km;
+        t->eprop_st[hl] = ps;
+        t->eprop[hl] = ((t->mH[hl] + t->mG[hl] + t->mF[hl] + t->mV[hl]) * S) & pm;
+        wide[nw] = (uint16_t)hl;
+        nw += ((s == BN_KNOWN) & ((ea[i] | eb[i] | eo[i] | ea[j] | eb[j] | eo[j]) < 0)) |
+              ((ps == BN_KNOWN) & (t->mlo[hl] < 0));
+    }
+    for (uint32_t w = 0; w < nw; w++) { /* a wide amount: money() and saturation, as facts.c */
+        uint32_t hl = wide[w], h = t->h0 + hl, i = (uint32_t)head[hl];
+        int32_t sp = spouse[i];
+
+        if (t->est[hl] == BN_KNOWN) {
             int64_t e1 = eitc_eb(p, i), e2 = sp >= 0 ? eitc_eb(p, (uint32_t)sp) : 0;
-            int64_t x = e1 + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], i);
+            int64_t x = e1 + money(p, eo, i);
 
             if (sp >= 0)
-                x += e2 + money(p, p->income_annual[CL_POP_IA_OTHER_TAXABLE], (uint32_t)sp);
+                x += e2 + money(p, eo, (uint32_t)sp);
             t->eb[hl] = num(e1 + e2);
             t->etot[hl] = num(x);
         }
-        all = t->mand[hl];
-        t->eprop[hl] = 0;
-        t->eprop_st[hl] = !(f & g & CL_POP_P_CONSENT)    ? BN_CONSENT
-                          : !(all & CL_POP_P_HAS_ASSETS) ? BN_MISSING
-                                                         : BN_KNOWN;
-        if (t->eprop_st[hl] == BN_KNOWN && t->mlo[hl] >= 0) {
-            /* int32 amounts, at most 64 members: the int64 sum is exact */
-            t->eprop[hl] = num(t->mH[hl] + t->mG[hl] + t->mF[hl] + t->mV[hl]);
-        } else if (t->eprop_st[hl] == BN_KNOWN) {
+        if (t->eprop_st[hl] == BN_KNOWN && t->mlo[hl] < 0) {
             bn_wide sum = 0;
 
             for (int32_t m = p->hh_first[h]; m < p->hh_first[h + 1]; m++)
