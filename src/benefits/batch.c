@@ -780,7 +780,7 @@ load_pension(struct bn_batch *t, const uint16_t *sel, uint32_t n, int64_t *v, ui
     for (uint32_t j = 0; j < n; j++) {
         uint32_t i = subj_person(t, sel[j]), h = t->h0 + subj_hh(t, sel[j]);
         int32_t sp = spouse[i];
-        uint32_t has = sp >= 0, k = has ? (uint32_t)sp : i;
+        uint32_t has = sp >= 0, k = (uint32_t)pick64(has, sp, i); /* a mask: gcc branched */
         int64_t hm = -(int64_t)has;
         uint8_t tier = p->hh_pension_tier[h];
         uint16_t f = pf[i], g = pf[k];
@@ -882,7 +882,7 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
             for (uint32_t hl = 0; hl < nh; hl++) {
                 uint32_t i = (uint32_t)head[hl];
                 int32_t sp = spouse[i];
-                uint32_t has = sp >= 0, j = has ? (uint32_t)sp : i;
+                uint32_t has = sp >= 0, j = (uint32_t)pick64(has, sp, i); /* a mask: gcc branched */
                 uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
                 uint32_t known = (fg & (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL)) ==
                                  (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL);
@@ -912,7 +912,7 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
     for (uint32_t hl = 0; hl < nh; hl++) {
         uint32_t i = (uint32_t)head[hl];
         int32_t sp = spouse[i];
-        uint32_t has = sp >= 0, j = has ? (uint32_t)sp : i;
+        uint32_t has = sp >= 0, j = (uint32_t)pick64(has, sp, i); /* a mask: gcc branched */
         int64_t hm = -(int64_t)has;
         uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
         uint8_t nc = !(fg & CL_POP_P_CONSENT), na = !(fg & CL_POP_P_HAS_INCOME_ANNUAL);
