@@ -22,7 +22,7 @@
 #include "base/banned.h"
 
 #define S ((int64_t)BN_SCALE)
-#define BB 1024        /* persons per chunk (and so subjects per batch) */
+#define BB 2048        /* persons per chunk (and so subjects per batch) */
 #define VSTACK 64      /* value stack slots: expression depth plus nested lets */
 #define MAX_FACTS 64   /* builtins memoized per household */
 #define AGE_SPAN 60000 /* days of birth dates covered by the per-pass table (~164 years) */
