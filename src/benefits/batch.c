@@ -325,6 +325,10 @@ struct bn_batch {
        property with their states; the household type */
     int64_t eb[BB], etot[BB], eprop[BB], etype[BB];
     uint8_t est[BB], eprop_st[BB];
+    /* kept by the same loop for the type: earned + business of the head and of the spouse
+       (raw int32 sums), a spouse, a wide amount among those four */
+    int64_t eh[BB], es[BB];
+    uint8_t ehas[BB], ewide[BB];
     /* per household of the chunk, over its members (chunk_members): flags ANDed, a member of
        19 or over without financial consent, assets by kind, earned and other monthly income,
        and every amount ORed (negative: a wide amount somewhere) */
@@ -878,20 +882,17 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
             cnt[0] = 0;
             for (uint32_t k = 0; k < np; k++)
                 cnt[k + 1] = (uint16_t)(cnt[k] + dep[k]);
-            /* the state and both types for every household, selected with masks */
+            /* the state and both types for every household, selected with masks, from what
+               the loop below kept of the head and the spouse */
+            chunk_eitc(t, K_EITC_EB);
             for (uint32_t hl = 0; hl < nh; hl++) {
-                uint32_t i = (uint32_t)head[hl];
-                int32_t sp = spouse[i];
-                uint32_t has = sp >= 0, j = (uint32_t)pick64(has, sp, i); /* a mask: gcc branched */
-                uint16_t fg = (uint16_t)(pf[i] & (pf[j] | (uint16_t)(has - 1)));
-                uint32_t known = (fg & (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL)) ==
-                                 (CL_POP_P_CONSENT | CL_POP_P_HAS_INCOME_ANNUAL);
-                uint32_t two = ((int64_t)ea[i] + eb[i] >= min) & ((int64_t)ea[j] + eb[j] >= min);
+                uint32_t known = t->est[hl] == BN_KNOWN, has = t->ehas[hl];
+                uint32_t two = (t->eh[hl] >= min) & (t->es[hl] >= min);
                 uint32_t any = cnt[first[hl + 1] - p0] != cnt[first[hl] - p0];
 
                 t->etype[hl] = (int64_t)(-known & ((-has & (1 + two)) | (~has & any)));
                 wide[nw] = (uint16_t)hl;
-                nw += known & has & ((ea[i] | eb[i] | ea[j] | eb[j]) < 0);
+                nw += known & has & t->ewide[hl];
             }
             for (uint32_t w = 0; w < nw; w++) { /* a wide amount: through money() */
                 uint32_t hl = wide[w], i = (uint32_t)head[hl], sp = (uint32_t)spouse[i];
@@ -924,6 +925,10 @@ chunk_eitc(struct bn_batch *t, uint8_t kernel)
 
         /* six int32 amounts, and four sums of at most 64 members' int32 amounts, stay below
            2^40: num() is the plain product */
+        t->eh[hl] = e1;
+        t->es[hl] = (int64_t)ea[j] + eb[j];
+        t->ehas[hl] = (uint8_t)has;
+        t->ewide[hl] = (ea[i] | eb[i] | ea[j] | eb[j]) < 0;
         t->est[hl] = s;
         t->eb[hl] = ((e1 + e2) * S) & km;
         t->etot[hl] = (x * S) & km;
