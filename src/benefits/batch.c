@@ -2376,11 +2376,11 @@ run_benefit(struct bn_batch *t, uint32_t bi)
 #pragma GCC unroll 4
         for (uint32_t j = 0; j < n; j++) {
             uint16_t s = t->sel[j];
-            bool fails = (st[j] == BN_KNOWN) & (v[j] == 0); /* & rather than &&: no branch */
 
             t->worst[s] = max8(t->worst[s], st[j]);
             t->sel[m] = s;
-            m += !fails;
+            /* fails when known (state 0) and false (value 0): no branch on the state */
+            m += ((uint64_t)v[j] | st[j]) != 0;
         }
         ident = ident && m == n;
         n = m;
