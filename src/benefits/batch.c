@@ -702,41 +702,13 @@ chunk_nblss(struct bn_batch *t)
 }
 
 /* one person's 기초연금/장애인연금 소득인정액 when an amount is wide or a parameter of unusual
-   size: money() and saturating sums (f_pension_ri in facts.c, step for step); the state is
-   known */
+   size: the scalar machine's exact formula (the state is known) */
 static int64_t
 pension_wide(const struct cl_pop *p, uint32_t person, const int64_t *par, int64_t base)
 {
-    int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
-    int64_t ded = par[0], earned_rate = par[1], fin_ded = par[2], conv = par[3];
-    int64_t hgv = 0, fin = 0, debt = 0, prop;
-    bn_wide inc = 0;
+    const int32_t unit[2] = {(int32_t)person, p->p_spouse[person]};
 
-    for (int k = 0; k < 2; k++) {
-        uint32_t i;
-
-        if (unit[k] < 0)
-            continue;
-        i = (uint32_t)unit[k];
-        {
-            int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
-            inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
-        }
-        for (int g = CL_POP_IM_BUSINESS; g < CL_POP_IM_COUNT; g++)
-            inc += (bn_wide)money(p, p->income_monthly[g], i) * S;
-        hgv = sat128((bn_wide)hgv + money(p, p->assets[CL_POP_AS_HOUSING], i) +
-                     money(p, p->assets[CL_POP_AS_GENERAL], i) +
-                     money(p, p->assets[CL_POP_AS_VEHICLE], i));
-        fin = sat128((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
-        debt = sat128((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
-    }
-    hgv -= base;
-    fin -= fin_ded;
-    prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
-    if (prop < 0)
-        prop = 0;
-    inc += (bn_wide)prop * (conv / 12);
-    return sat128(inc);
+    return bn_pension_ri_known(p, unit, par[0], par[1], base, par[2], par[3]);
 }
 
 /* 기초연금/장애인연금 소득인정액 of the person and the spouse (welfare-2026.md 4.2, 6.9;

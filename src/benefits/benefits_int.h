@@ -311,6 +311,9 @@ int32_t bn_age(int32_t birth, int32_t at);
 /* age of person i: from the household cache when i is a member of the current household */
 int32_t bn_member_age(const struct bn_ctx *c, uint32_t i);
 int32_t bn_add_years(int32_t d, int32_t n);
+/* 기초연금/장애인연금 소득인정액 of unit (person, spouse or -1), both known (f_pension_ri) */
+int64_t bn_pension_ri_known(const struct cl_pop *p, const int32_t unit[2], int64_t ded,
+                            int64_t earned_rate, int64_t base, int64_t fin_ded, int64_t conv);
 int32_t bn_month_index(int32_t birth, int32_t at);
 
 /* eval.c */

@@ -332,31 +332,23 @@ f_occ_pension_in_unit(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o
                (sp >= 0 && (p->p_flags[sp] & CL_POP_P_OCC_PENSION)));
 }
 
-/* welfare-2026.md 4.2 and 6.9: unit = applicant + spouse */
-static void
-f_pension_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
+/*
+ * 4.2 and 6.9: the 소득인정액 of unit (applicant, spouse or -1), both known: money() and
+ * saturating sums. Shared with the batch machine's exact path (pension_wide in batch.c).
+ */
+int64_t
+bn_pension_ri_known(const struct cl_pop *p, const int32_t unit[2], int64_t ded,
+                    int64_t earned_rate, int64_t base, int64_t fin_ded, int64_t conv)
 {
-    const struct cl_pop *p = c->pop;
-    int32_t unit[2] = {(int32_t)c->person, p->p_spouse[c->person]};
-    struct bn_val st = known(0);
-    int64_t ded = par_won(c, PR_PENSION_EARNED_DEDUCTION, 0);
-    int64_t earned_rate = par(c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
-    int64_t base = par_won(c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, p->hh_pension_tier[c->hh]);
-    int64_t fin_ded = par_won(c, PR_PENSION_FINANCIAL_DEDUCTION, 0);
-    int64_t conv = par(c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
     bn_wide inc = 0;
     int64_t hgv = 0, fin = 0, debt = 0, prop;
 
-    (void)a;
     for (int k = 0; k < 2; k++) {
         uint32_t i;
 
         if (unit[k] < 0)
             continue;
         i = (uint32_t)unit[k];
-        check_person(c, i, true, CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS, &st);
-        if (st.st != BN_KNOWN)
-            continue;
         {
             int64_t e = money(p, p->income_monthly[CL_POP_IM_EARNED], i) - ded;
             inc += (bn_wide)(e > 0 ? e : 0) * earned_rate;
@@ -369,10 +361,6 @@ f_pension_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
         fin = sat((bn_wide)fin + money(p, p->assets[CL_POP_AS_FINANCIAL], i));
         debt = sat((bn_wide)debt + money(p, p->assets[CL_POP_AS_DEBT], i));
     }
-    if (st.st != BN_KNOWN) {
-        *o = st;
-        return;
-    }
     hgv -= base;
     fin -= fin_ded;
     prop = (hgv > 0 ? hgv : 0) + (fin > 0 ? fin : 0) - debt;
@@ -381,7 +369,32 @@ f_pension_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
     /* property * rate / 12: rate scaled by 30000 is a multiple of 12 for whole-ish percents;
        the loader refuses other rates (see checks in eval.c) */
     inc += (bn_wide)prop * (conv / 12);
-    *o = known(sat(inc));
+    return sat(inc);
+}
+
+/* welfare-2026.md 4.2 and 6.9: unit = applicant + spouse */
+static void
+f_pension_ri(struct bn_ctx *c, const struct bn_val *a, struct bn_val *o)
+{
+    const struct cl_pop *p = c->pop;
+    int32_t unit[2] = {(int32_t)c->person, p->p_spouse[c->person]};
+    struct bn_val st = known(0);
+    int64_t ded = par_won(c, PR_PENSION_EARNED_DEDUCTION, 0);
+    int64_t earned_rate = par(c, PR_PENSION_EARNED_RATE, 0); /* 70 %, scaled */
+    int64_t base = par_won(c, PR_PENSION_BASIC_PROPERTY_DEDUCTION, p->hh_pension_tier[c->hh]);
+    int64_t fin_ded = par_won(c, PR_PENSION_FINANCIAL_DEDUCTION, 0);
+    int64_t conv = par(c, PR_PENSION_PROPERTY_RATE, 0); /* 4 % a year, scaled */
+
+    (void)a;
+    for (int k = 0; k < 2; k++) /* both checked: each adds what it lacks to the missing */
+        if (unit[k] >= 0)
+            check_person(c, (uint32_t)unit[k], true,
+                         CL_POP_P_HAS_INCOME_MONTHLY | CL_POP_P_HAS_ASSETS, &st);
+    if (st.st != BN_KNOWN) {
+        *o = st;
+        return;
+    }
+    *o = known(bn_pension_ri_known(p, unit, ded, earned_rate, base, fin_ded, conv));
 }
 
 /* ---- household facts ---- */
