@@ -88,12 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hdr == NULL || claims == NULL || (claims = fill(&a, claims)) == NULL ||
         (text = present(&a, hdr, claims)).ptr == NULL)
         abort();
-    memset(&vo, 0, sizeof vo);
-    vo.issuer_key = key;
-    vo.vc = true;
-    vo.require_kb = true;
-    vo.aud = "https://verifier.example";
-    vo.nonce = "n";
+    sdjwt_cred_verify_opts(&vo, key);
     vo.now = NOW;
     vo.leeway = 60;
     rc = cl_sdjwt_verify(&a, text, &vo, &v, &err);

@@ -35,12 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size != 0)
         memcpy(buf + cred.len, data, size);
     cl_arena_init(&a, 4096, 1 << 24, 0);
-    memset(&vo, 0, sizeof vo);
-    vo.issuer_key = key;
-    vo.vc = true;
-    vo.require_kb = true;
-    vo.aud = "https://verifier.example";
-    vo.nonce = "n";
+    sdjwt_cred_verify_opts(&vo, key);
     vo.now = 1800000000;
     vo.kb_max_age = 1 << 30;
     rc = cl_sdjwt_verify(&a, cl_bytes_of(buf, cred.len + size), &vo, &v, &err);

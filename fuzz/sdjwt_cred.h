@@ -41,4 +41,17 @@ sdjwt_cred_make(struct cl_key **key, struct cl_arena *keep, struct cl_bytes *cre
     json_decref(claims);
 }
 
+/* Verification options for that credential with a KB-JWT bound to the harnesses' audience and
+ * nonce; the caller sets the time and its window. */
+static void
+sdjwt_cred_verify_opts(struct cl_sdjwt_verify_opts *vo, struct cl_key *key)
+{
+    memset(vo, 0, sizeof *vo);
+    vo->issuer_key = key;
+    vo->vc = true;
+    vo->require_kb = true;
+    vo->aud = "https://verifier.example";
+    vo->nonce = "n";
+}
+
 #endif /* CARDLESS_FUZZ_SDJWT_CRED_H */
